@@ -1,0 +1,68 @@
+"""The ``peql`` command line. Each stage contributes its verbs through a small
+``add_commands(subparsers)`` function in its own module, listed in ``_COMMAND_MODULES``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .registry import KINDS, RegistryError
+
+#: Modules that define ``add_commands(subparsers)``; each verb sets ``func(args) -> int``.
+_COMMAND_MODULES = (
+    "peql.cli",
+    "peql.data.cli",
+    "peql.fit.cli",
+    "peql.bench",
+)
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("list", help="print every registered component by kind, with its provider")
+    p.add_argument("kind", nargs="?", choices=KINDS, help="only this kind")
+    p.set_defaults(func=_cmd_list)
+
+
+def _cmd_list(args) -> int:
+    from .plugins import get_registry
+
+    registry = get_registry(args.plugins_dir)
+    for kind in [args.kind] if args.kind else KINDS:
+        print(f"{kind}:")
+        entries = list(registry.entries(kind))
+        if not entries:
+            print("  (none)")
+        for e in entries:
+            desc = getattr(e.component, "description", "") or ""
+            print(f"  {e.name:<24} {e.provenance.describe():<32} {desc}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="peql", description=__doc__.splitlines()[0])
+    parser.add_argument("--plugins-dir", default=None,
+                        help="folder of local plugin *.py files (default: $PEQL_PLUGINS_DIR or ./plugins)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a stage not built yet
+                continue
+            raise
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (RegistryError, ValueError, FileNotFoundError) as exc:
+        print(f"peql {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

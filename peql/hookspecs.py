@@ -1,0 +1,81 @@
+"""The plugin contract: one hook per kind of component.
+
+Every hook receives a ``register`` callback and calls it once per component it provides::
+
+    import peql
+
+    @peql.hookimpl
+    def register_primitives(register):
+        register(peql.Primitive(name="cube", arity=1, torch_fn=lambda g: g**3,
+                                sympy_fn=lambda g: g**3))
+
+The registry records which plugin (and which version) supplied each component and refuses a
+second component of the same kind under the same name: names appear in ``config.yaml`` and in
+result paths, so a silent replacement would corrupt experiments.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+PROJECT_NAME = "peql"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def register_primitives(register):
+    """Register primitive functions (``peql.Primitive``) that symbolic layers may use.
+
+    Args:
+        register: call ``register(primitive)`` once per primitive. A primitive carries its torch
+            form, its SymPy form and its arity; ``peql.testing.check_primitive`` verifies that
+            the two forms agree.
+    """
+
+
+@hookspec
+def register_architectures(register):
+    """Register network architectures (``peql.Architecture``: eql, seql, heql, mlp, ...).
+
+    Args:
+        register: call ``register(architecture)`` once per architecture. An architecture builds a
+            trial-batched ``torch.nn.Module`` from a dataset layout and its settings.
+    """
+
+
+@hookspec
+def register_encoders(register):
+    """Register encoders that map raw observations (images, trajectories) to latent inputs.
+
+    Args:
+        register: call ``register(encoder)`` once per encoder (an object with a ``name``).
+    """
+
+
+@hookspec
+def register_baselines(register):
+    """Register non-network baselines (SGTR, PySINDy, ...) that write ``equations.json``.
+
+    Args:
+        register: call ``register(baseline)`` once per baseline (an object with a ``name``).
+    """
+
+
+@hookspec
+def register_systems(register):
+    """Register data generators (benchmark systems) that write the canonical dataset.
+
+    Args:
+        register: call ``register(system)`` once per system (an object with a ``name``).
+    """
+
+
+@hookspec
+def register_derivatives(register):
+    """Register numerical differentiation methods used by ``peql derive``.
+
+    Args:
+        register: call ``register(method)`` once per method (an object with a ``name``).
+    """
