@@ -1,0 +1,130 @@
+"""``fit``: train one architecture on one dataset with N trials batched, checkpointed and
+resumable. The Python function behind ``peql fit``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from ..nn.base import ModelContext
+from ..nn.spec import NetworkSpec
+from . import checkpoint as ckpt
+from .data import GroupedData, Scaling
+from .progress import Progress
+from .sampler import Sampler
+from .schedules import Schedule
+from .settings import FitSettings, resolve_device
+from .trainer import Trainer
+
+CHECKPOINT = "checkpoint.pt"
+
+
+@dataclass
+class FitResult:
+    """A trained batch of trials and what is needed to use it."""
+
+    model: torch.nn.Module
+    data: GroupedData
+    settings: FitSettings
+    architecture: object
+    history: list = field(default_factory=list)   # (step, [loss per trial])
+    restarts: list = field(default_factory=list)
+    frozen: list = field(default_factory=list)
+    wall_time: float = 0.0
+    resumed_from: int = 0
+
+
+def _primitives(registry) -> dict:
+    return {n: registry.get("primitives", n) for n in registry.names("primitives")}
+
+
+def build_model(registry, settings: FitSettings, data: GroupedData):
+    """The architecture's trial-batched network for ``data``, on ``data.device``."""
+    arch = registry.get("architectures", settings.architecture)
+    ctx = ModelContext(
+        n_trials=settings.trials, input_names=data.input_names, param_name=data.param_name,
+        n_groups=data.n_groups, spec=NetworkSpec.from_dict(settings.network),
+        primitives=_primitives(registry), options=settings.options, seed=settings.seed,
+    )
+    return arch, arch.build(ctx).to(data.device)
+
+
+def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str], param_name: str = "t",
+        settings: FitSettings | None = None, run_dir: str | Path | None = None, registry=None,
+        progress: bool = True, quiet: bool = False) -> FitResult:
+    """Train ``settings.trials`` independent networks of ``settings.architecture`` at once.
+
+    Args:
+        x: training inputs (N, d).  y: targets (N,).  param: parameter value per sample (N,).
+        input_names, param_name: names used in equations.
+        settings: training settings (architecture defaults fill the gaps).
+        run_dir: where the checkpoint lives; an existing unfinished checkpoint of the same
+            settings and data is resumed, a finished one is loaded without training.
+        registry: component registry (default: the cached one).
+        progress: show a progress bar (``quiet`` prints a line every 10 % instead).
+    """
+    from ..plugins import get_registry
+
+    registry = registry or get_registry()
+    settings = (settings or FitSettings()).resolved()
+    device = resolve_device(settings.device)
+    torch.set_flush_denormal(True)  # RMSProp accumulators of dead weights decay into denormals
+    data = GroupedData(x, y, param, input_names, param_name, settings.target_normalisation, device)
+    arch, model = build_model(registry, settings, data)
+    spg, gpb = settings.batch_shape()
+    if arch.grid and gpb is not None:
+        raise ValueError(f"{arch.name} predicts per training-grid value; use groups_per_batch: all")
+    sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed)
+    schedule = Schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch)
+    trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed)
+    result = FitResult(model, data, settings, arch)
+
+    path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
+    fingerprint = ckpt.data_fingerprint(x, y, param)
+    step = 0
+    if path is not None and path.exists():
+        state = ckpt.load(path)
+        if state["settings"] != _comparable(settings) or state["data"] != fingerprint:
+            raise ValueError(f"{path} was written for other settings or data; use a fresh run directory")
+        trainer.load_state_dict(state["trainer"])
+        step, result.history = state["step"], state["history"]
+        result.resumed_from = step
+
+    def save(done: bool):
+        if path is not None:
+            ckpt.atomic_save({"settings": _comparable(settings), "data": fingerprint, "step": step,
+                              "trainer": trainer.state_dict(), "history": result.history, "complete": done,
+                              "scaling": data.scaling.to_dict(), "input_names": list(input_names),
+                              "param_name": param_name}, path)
+
+    bar = Progress(settings.steps, step, enabled=progress, quiet=quiet)
+    t0 = last_save = time.monotonic()
+    while step < settings.steps:
+        lr, rw = schedule(step)
+        loss = trainer.train_step(sampler.draw(step), lr, rw, step)
+        step += 1
+        if step % settings.log_every == 0 or step == settings.steps:
+            losses = loss.cpu().tolist()
+            result.history.append((step, losses))
+            bar.update(step, min(l for l in losses if np.isfinite(l)) if any(np.isfinite(losses)) else float("nan"))
+        if path is not None and time.monotonic() - last_save > settings.checkpoint_every_s:
+            save(False)
+            last_save = time.monotonic()
+    bar.close()
+    save(True)
+    result.wall_time = time.monotonic() - t0
+    result.restarts, result.frozen = trainer.restarts.tolist(), trainer.frozen.tolist()
+    return result
+
+
+def _comparable(settings: FitSettings) -> dict:
+    """Settings that must match for a checkpoint to be resumed (not the cadence of saving)."""
+    d = settings.to_dict()
+    for key in ("checkpoint_every_s", "log_every", "device"):
+        d.pop(key, None)
+    return d

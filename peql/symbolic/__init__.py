@@ -1,0 +1,1 @@
+"""Read-out to SymPy, term shapes, the structure rule (DESIGN 6b) and extraction."""

@@ -1,0 +1,101 @@
+"""From a trained batch of trials to ``equations.json`` (DESIGN section 6): score every trial
+on a validation draw, select one, read it out."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import sympy
+
+from ..fit.predict import normalise_target, predict
+from .readout import Readout, ReadoutTooComplex, read_out
+
+TIE_TOLERANCE = 1.1  # validation errors within 10 % of the best count as a tie
+
+
+def trial_scores(result, x: np.ndarray, y: np.ndarray, param: np.ndarray) -> np.ndarray:
+    """Per-trial MSE in the network's (normalised) target units, deterministic gates."""
+    pred = predict(result.model, result.data, x, param, grid=result.architecture.grid, normalised=True)
+    target = normalise_target(result.data, y, param)
+    with np.errstate(all="ignore"):
+        mse = np.mean((pred - target[None, :]) ** 2, axis=1)
+    return np.where(np.isfinite(mse), mse, np.inf)
+
+
+def readout_all(result, threshold: float = 0.01) -> list[Readout | None]:
+    """Read out every trial (None where a trial is too dense to read out)."""
+    if not result.architecture.symbolic:
+        return [None] * result.model.n_trials
+    d = result.data
+    outs = []
+    for k in range(result.model.n_trials):
+        try:
+            outs.append(read_out(result.model, k, d.scaling, d.param_values, d.t.cpu().numpy(), threshold))
+        except ReadoutTooComplex:
+            outs.append(None)
+    return outs
+
+
+def n_terms(r: Readout | None) -> float:
+    return len(sympy.Add.make_args(sympy.sympify(r.skeleton))) if r is not None else np.inf
+
+
+def select(val_mse: np.ndarray, readouts: Sequence[Readout | None]) -> int:
+    """Lowest validation error; among trials within 10 % of it, the fewest terms."""
+    best = float(np.min(val_mse))
+    tied = [k for k in range(len(val_mse)) if val_mse[k] <= TIE_TOLERANCE * best]
+    return min(tied, key=lambda k: (n_terms(readouts[k]), val_mse[k]))
+
+
+def equations_document(result, train, val, threshold: float = 0.01, provenance: dict | None = None) -> dict[str, Any]:
+    """The ``equations.json`` content.
+
+    Args:
+        result: a :class:`~peql.fit.run.FitResult`.
+        train, val: (x, y, param) arrays of the training data and of the validation draw.
+    """
+    train_mse = trial_scores(result, *train)
+    val_mse = trial_scores(result, *val)
+    readouts = readout_all(result, threshold)
+    chosen = select(val_mse, readouts)
+    r = readouts[chosen]
+    d = result.data
+    trials = [{"trial": k, "train_mse": float(train_mse[k]), "val_mse": float(val_mse[k]),
+               "skeleton": readouts[k].skeleton if readouts[k] else None,
+               "n_terms": None if readouts[k] is None else int(n_terms(readouts[k])),
+               "restarts": int(result.restarts[k]) if result.restarts else 0,
+               "selected": k == chosen} for k in range(len(val_mse))]
+    doc = {
+        "parameter": d.param_name,
+        "inputs": list(d.input_names),
+        "architecture": result.settings.architecture,
+        "selected_trial": int(chosen),
+        "skeleton": r.skeleton if r else None,
+        "equations": ([{"param": float(p), "expression": e} for p, e in zip(r.param_values, r.expression_strings())]
+                      if r else []),
+        "coefficients": ({"param": r.param_values.tolist(), **{k: v.tolist() for k, v in r.coefficients.items()}}
+                         if r else {}),
+        "closed_form": {},
+        "trials": trials,
+        "settings": result.settings.to_dict(),
+        "scaling": d.scaling.to_dict(),
+        "provenance": provenance or {},
+    }
+    if r is None and result.architecture.symbolic:
+        doc["note"] = "the selected trial has too many live weights to read out"
+    return doc
+
+
+def write_json(doc: dict, path: str | os.PathLike) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(doc, fh, indent=1, default=float)
+    os.replace(tmp, path)

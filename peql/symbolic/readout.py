@@ -1,0 +1,197 @@
+"""Read a trained symbolic network out as equations (DESIGN section 6).
+
+Deterministic gates, weights below ``prune`` (1e-5, the original printer's) removed, dead units
+dropped; the network is written once in SymPy with *symbolic* weights, the input and target
+scaling undone symbolically, expanded, and turned into a template whose coefficient slots are
+evaluated numerically at every parameter value at once. Per parameter value, terms whose leading
+coefficient is below ``threshold`` (0.01, as the paper) are dropped, and so are negligible
+additive terms inside function arguments. The skeleton names the surviving slots c0, c1, ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import sympy
+import torch
+
+from ..fit.data import Scaling
+from .template import Templater
+
+PRUNE = 1e-5
+MAX_LIVE_WEIGHTS = 120
+
+
+class ReadoutTooComplex(ValueError):
+    """The network has too many live weights for a symbolic read-out to be meaningful."""
+
+
+@dataclass
+class Readout:
+    """Equations of one trial.
+
+    Attributes:
+        skeleton: structure with coefficient symbols c0, c1, ... (a SymPy string).
+        param_values: (P,) raw parameter values.
+        coefficients: slot name -> (P,) values.
+        expressions: SymPy expression per parameter value (thresholded, raw units).
+        n_live_weights: weights that reach the output.
+    """
+
+    skeleton: str
+    param_values: np.ndarray
+    coefficients: dict[str, np.ndarray]
+    expressions: list[sympy.Expr]
+    n_live_weights: int
+
+    def expression_strings(self, digits: int = 6) -> list[str]:
+        return [format_expr(e, digits) for e in self.expressions]
+
+
+def format_expr(expr, digits: int = 6) -> str:
+    """A SymPy-parsable string with floats rounded to ``digits`` significant digits."""
+    expr = sympy.sympify(expr)
+    return str(expr.xreplace({f: sympy.Float(f, digits) for f in expr.atoms(sympy.Float)}))
+
+
+def prune_terms(expr, threshold: float):
+    """Drop additive terms with |leading coefficient| < threshold, at the top level and inside
+    function arguments (where an argument keeps at least one term)."""
+
+    def inner(e):
+        if e.is_Atom:
+            return e
+        if e.is_Add:
+            kept = [t for t in e.args if abs(float(t.as_coeff_Mul()[0] if not t.is_number else t)) >= threshold]
+            return sympy.Add(*[inner(t) for t in (kept or [max(e.args, key=lambda t: abs(t.as_coeff_Mul()[0]))])])
+        return e.func(*[inner(a) for a in e.args])
+
+    terms = [t for t in sympy.Add.make_args(expr)
+             if abs(float(t if t.is_number else t.as_coeff_Mul()[0])) >= threshold]
+    return sympy.Add(*[inner(t) for t in terms])
+
+
+def _live_masks(weights: Sequence[np.ndarray], plans, skip: bool) -> list[np.ndarray]:
+    """Boolean (in, out) masks of the weights that are nonzero and reach the output."""
+    active = [np.abs(w).max(axis=0) > PRUNE for w in weights]
+    live = [np.zeros_like(a) for a in active]
+    need = active[-1][:, 0].copy()  # entries of the last hidden output used by the output layer
+    live[-1][:, 0] = active[-1][:, 0]
+    for l in range(len(plans) - 1, -1, -1):
+        plan = plans[l]
+        n_out = plan.n_out
+        need_f = need[:n_out]
+        need_prev = need[n_out:] if (skip and l < len(plans) - 1) else np.zeros(plan.in_dim, bool)
+        cols = np.zeros(plan.n_pre, bool)
+        for grp in plan.groups:
+            if grp.primitive.name == "constant":
+                continue
+            used = need_f[grp.out[0]:grp.out[1]]
+            cols[grp.pre[0]:grp.pre[1]] = np.repeat(used, grp.primitive.arity)
+        live[l] = active[l] & cols[None, :]
+        need = need_prev | live[l].any(axis=1)
+    return live
+
+
+def build_expression(weights: Sequence[np.ndarray], plans, skip: bool, input_symbols, scaling_in,
+                     live: Sequence[np.ndarray]):
+    """The network output as a SymPy expression with one symbol per live weight.
+
+    Returns (expression, weight_symbols, weight_values) where weight_values[i] is the (P,) array
+    of weight_symbols[i] across parameter values."""
+    syms, values = [], []
+    h = [s / sympy.Float(float(sc)) if sc != 1 else s for s, sc in zip(input_symbols, scaling_in)]
+    for l, plan in enumerate(plans):
+        w = weights[l]
+        g = []
+        for j in range(plan.n_pre):
+            acc = 0
+            for i in np.nonzero(live[l][:, j])[0]:
+                s = sympy.Symbol(f"w{l}_{i}_{j}")
+                syms.append(s)
+                values.append(w[:, i, j])
+                acc += s * h[i]
+            g.append(acc)
+        f = []
+        for grp in plan.groups:
+            a = grp.pre[0]
+            for u in range(grp.count):
+                if grp.primitive.arity == 1:
+                    f.append(grp.primitive.sympy_fn(g[a + u], **grp.params))
+                else:
+                    f.append(grp.primitive.sympy_fn(g[a + 2 * u], g[a + 2 * u + 1], **grp.params))
+        h = f + h if (skip and l < len(plans) - 1) else f
+    out = 0
+    for k in np.nonzero(live[-1][:, 0])[0]:
+        s = sympy.Symbol(f"wout_{k}")
+        syms.append(s)
+        values.append(weights[-1][:, k, 0])
+        out += s * h[k]
+    return out, syms, values
+
+
+def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_net: np.ndarray,
+             threshold: float = 0.01) -> Readout:
+    """Equations of one trial of a symbolic model at every parameter value of ``param_values``.
+
+    Args:
+        model: a trained :class:`~peql.nn.base.SymbolicModel` (all trials).
+        trial: which trial to read out.
+        scaling: the training data's scaling (undone here).
+        param_values: (P,) raw parameter values (the training grid).
+        t_net: (P,) the same values in network units.
+        threshold: drop terms whose coefficient magnitude is below this.
+    """
+    sub = model.select_trials([trial])
+    P = len(param_values)
+    device = next(sub.parameters()).device
+    with torch.no_grad():
+        t = torch.as_tensor(t_net, dtype=torch.float32, device=device).view(1, P)
+        weights = [w[0].double().cpu().numpy() for w in sub.effective_weights(None, t)]
+    is_eql = getattr(sub, "param_as_input", False)
+    in_names = list(sub.input_names)
+    input_symbols = [sympy.Symbol(n) for n in in_names]
+    scales = list(scaling.x_scale)
+    param_sym = sympy.Symbol(sub.param_name)
+    if is_eql:
+        input_symbols.append(param_sym)
+        scales.append(scaling.t_scale)
+    live = _live_masks(weights, sub.plans, sub.spec.skip)
+    n_live = int(sum(m.sum() for m in live))
+    if n_live > MAX_LIVE_WEIGHTS:
+        raise ReadoutTooComplex(f"{n_live} live weights (limit {MAX_LIVE_WEIGHTS}): not sparse enough to read out")
+    net, wsyms, wvals = build_expression(weights, sub.plans, sub.spec.skip, input_symbols, scales, live)
+    R, M = sympy.Symbol("__range"), sympy.Symbol("__min")
+    expanded = sympy.expand(R * net + M)
+    templater = Templater(input_symbols)
+    template = templater.build(expanded)
+    fn = sympy.lambdify(wsyms + [R, M], templater.slots, modules="numpy")
+    args = [np.broadcast_to(v, (P,)) if len(v) in (1, P) else v for v in wvals]
+    slot_values = [np.broadcast_to(np.asarray(v, dtype=float), (P,)).copy()
+                   for v in fn(*args, np.asarray(scaling.y_range, float), np.asarray(scaling.y_min, float))]
+    # Which top-level terms survive the threshold somewhere; name their slots c0, c1, ...
+    top_terms = sympy.Add.make_args(template)
+    keep_terms = []
+    for term in top_terms:
+        lead = [s for s in sympy.Mul.make_args(term) if s in templater.symbols]
+        if not lead:
+            keep_terms.append(term)
+            continue
+        vals = slot_values[templater.symbols.index(lead[0])]
+        if np.any(np.abs(vals) >= threshold):
+            keep_terms.append(term)
+    kept = sympy.Add(*keep_terms)
+    used = [s for s in templater.symbols if s in kept.free_symbols]
+    names = {s: sympy.Symbol(f"c{i}") for i, s in enumerate(used)}
+    skeleton = kept.xreplace(names)
+    coefficients = {str(names[s]): slot_values[templater.symbols.index(s)] for s in used}
+    expressions = []
+    for p in range(P):
+        sub_p = {s: sympy.Float(slot_values[templater.symbols.index(s)][p]) for s in used}
+        e = kept.xreplace(sub_p)
+        if is_eql:
+            e = sympy.expand(e.xreplace({param_sym: sympy.Float(float(param_values[p]))}))
+        expressions.append(prune_terms(e, threshold))
+    return Readout(str(skeleton), np.asarray(param_values, float), coefficients, expressions, n_live)

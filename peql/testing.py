@@ -1,0 +1,40 @@
+"""Checks that plugin authors reuse in their own test suites.
+
+    from peql.testing import check_primitive
+    def test_my_primitive():
+        check_primitive(MY_PRIMITIVE)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy
+import torch
+
+from .nn.primitives import Primitive
+
+
+def check_primitive(primitive: Primitive, n: int = 257, low: float = -2.0, high: float = 2.0,
+                    rtol: float = 1e-6, atol: float = 1e-9, seed: int = 0) -> None:
+    """Assert that a primitive's torch and SymPy forms agree numerically (float64) at ``n``
+    random points in [low, high]^arity, and that the torch form is elementwise.
+
+    Raises:
+        AssertionError: naming the primitive and the worst point.
+    """
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(low, high, size=(primitive.arity, n))
+    params = primitive.resolve()
+    got = primitive.torch_fn(*[torch.as_tensor(p, dtype=torch.float64) for p in pts], **params)
+    got = got.detach().numpy() if isinstance(got, torch.Tensor) else np.asarray(got)
+    assert got.shape == (n,), f"{primitive.name}: torch form is not elementwise (shape {got.shape})"
+    syms = sympy.symbols(f"g0:{primitive.arity}")
+    fn = sympy.lambdify(syms, primitive.sympy_fn(*syms, **params), modules="numpy")
+    want = np.broadcast_to(np.asarray(fn(*pts), dtype=float), (n,))
+    bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
+    if bad.any():
+        i = int(np.argmax(np.abs(got - want)))
+        raise AssertionError(
+            f"primitive {primitive.name!r}: torch {got[i]!r} != sympy {want[i]!r} at {pts[:, i].tolist()}"
+            f" ({int(bad.sum())} of {n} points differ)"
+        )
