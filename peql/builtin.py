@@ -26,3 +26,19 @@ def register_architectures(register):
     register(Architecture("seql", SEQLNet, "stacked EQL: a weight set per parameter value, shared gates, smoothing", grid=True))
     register(Architecture("heql", HEQLNet, "hyper EQL: meta-weight MLPs map the parameter to every layer's weights"))
     register(Architecture("mlp", MLPNet, "ReLU MLP on the inputs and the parameter (no equation)", symbolic=False))
+
+
+@hookimpl
+def register_systems(register):
+    from .data.systems import BUILTIN_SYSTEMS
+
+    for system in BUILTIN_SYSTEMS:
+        register(system)
+
+
+@hookimpl
+def register_derivatives(register):
+    from .data.derivatives import BUILTIN_DERIVATIVES
+
+    for method in BUILTIN_DERIVATIVES:
+        register(method)
