@@ -14,6 +14,7 @@ import sympy
 
 from ..fit.predict import normalise_target, predict
 from .readout import Readout, ReadoutTooComplex, read_out
+from .refit import refit_readout
 
 TIE_TOLERANCE = 1.1  # validation errors within 10 % of the best count as a tie
 
@@ -52,12 +53,21 @@ def select(val_mse: np.ndarray, readouts: Sequence[Readout | None]) -> int:
     return min(tied, key=lambda k: (n_terms(readouts[k]), val_mse[k]))
 
 
-def equations_document(result, train, val, threshold: float = 0.01, provenance: dict | None = None) -> dict[str, Any]:
+def group_rows(x: np.ndarray, y: np.ndarray, param: np.ndarray, values: np.ndarray):
+    """Split samples by parameter value, in the order of ``values``."""
+    return [x[param == v] for v in values], [y[param == v] for v in values]
+
+
+def equations_document(result, train, val, threshold: float = 0.01, refit: bool = True,
+                       provenance: dict | None = None) -> dict[str, Any]:
     """The ``equations.json`` content.
 
     Args:
         result: a :class:`~peql.fit.run.FitResult`.
         train, val: (x, y, param) arrays of the training data and of the validation draw.
+        threshold: coefficients below this are dropped (0.01 as the paper).
+        refit: least-squares refit of the selected structure's coefficients per parameter value
+            (seql / heql; the eql baseline keeps its single global expression).
     """
     train_mse = trial_scores(result, *train)
     val_mse = trial_scores(result, *val)
@@ -65,6 +75,10 @@ def equations_document(result, train, val, threshold: float = 0.01, provenance: 
     chosen = select(val_mse, readouts)
     r = readouts[chosen]
     d = result.data
+    refitted = bool(refit and r is not None and not getattr(result.model, "param_as_input", False))
+    if refitted:
+        xs, ys = group_rows(*train, d.param_values)
+        r = refit_readout(r, xs, ys, d.input_names, threshold)
     trials = [{"trial": k, "train_mse": float(train_mse[k]), "val_mse": float(val_mse[k]),
                "skeleton": readouts[k].skeleton if readouts[k] else None,
                "n_terms": None if readouts[k] is None else int(n_terms(readouts[k])),
@@ -81,6 +95,7 @@ def equations_document(result, train, val, threshold: float = 0.01, provenance: 
         "coefficients": ({"param": r.param_values.tolist(), **{k: v.tolist() for k, v in r.coefficients.items()}}
                          if r else {}),
         "closed_form": {},
+        "refit": refitted,
         "trials": trials,
         "settings": result.settings.to_dict(),
         "scaling": d.scaling.to_dict(),
