@@ -155,7 +155,7 @@ def _missing(ds: xr.Dataset) -> list[str]:
 
 
 def _check_split(ds: xr.Dataset) -> list[str]:
-    labels = np.unique(ds["split"].values.astype(str))
+    labels = [str(v) for v in np.unique(ds["split"].values.astype(str))]
     unknown = sorted(set(labels) - set(SPLITS))
     if unknown:
         return [f"variable 'split' holds unknown label(s) {unknown}; allowed: {list(SPLITS)}"]
@@ -225,7 +225,7 @@ def split_mask(ds: xr.Dataset, split: str) -> np.ndarray:
     mask = np.ones(len(labels), dtype=bool) if split == "all" else labels == split
     if not mask.any():
         raise ValueError(f"dataset {ds.attrs.get('system', '?')!r} has no {split!r} samples; "
-                         f"it has: {sorted(set(labels))}")
+                         f"it has: {sorted(set(map(str, labels)))}")
     return mask
 
 
