@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
-from scipy.signal import savgol_filter
 
 
 @dataclass(frozen=True)
@@ -136,6 +135,8 @@ def savgol_derivative(u: np.ndarray, order: int, spacing: float, axis: int = -1,
     Burgers field with 1 % noise this lowers the u_x error about 2x further (0 turns it off; axes
     shorter than the window are left alone).
     """
+    from scipy.signal import savgol_filter  # lazy: scipy.signal takes ~0.7 s to import
+
     if polyorder < order:
         raise ValueError(f"savgol polyorder {polyorder} is below the derivative order {order}")
     for name, w in (("window", window), ("cross_window", cross_window)):

@@ -16,7 +16,6 @@ far more accurate than the tolerances alone suggest.
 from __future__ import annotations
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from ..fields import field_dataset, wavenumbers
 from .base import Run, System
@@ -29,6 +28,8 @@ def _space(n: int, lo: float, hi: float) -> np.ndarray:
 
 
 def _integrate(rhs, u0: np.ndarray, time: np.ndarray, method: str, rtol: float, atol: float):
+    from scipy.integrate import solve_ivp  # lazy: keeps `import peql.data` light
+
     sol = solve_ivp(rhs, (time[0], time[-1]), u0, method=method, t_eval=time, rtol=rtol,
                     atol=atol)
     if not sol.success:
