@@ -60,9 +60,11 @@ class DatasetError(ValueError):
 
 def tabular_dataset(*, inputs: np.ndarray, target: np.ndarray, param: np.ndarray,
                     split: np.ndarray, feature_names: Sequence[str], system: str,
-                    param_name: str, target_name: str, true_equation: str | None,
-                    true_coef: Mapping[str, np.ndarray] | None, param_values: np.ndarray | None,
-                    settings: Mapping[str, Any], kind: str = "tabular",
+                    param_name: str = "t", target_name: str = "y",
+                    true_equation: str | None = None,
+                    true_coef: Mapping[str, np.ndarray] | None = None,
+                    param_values: np.ndarray | None = None,
+                    settings: Mapping[str, Any] | None = None, kind: str = "tabular",
                     score_split: str = "test", extra_vars: Mapping[str, Any] | None = None,
                     extra_attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
     """Assemble (and validate) a dataset in the canonical long layout.
@@ -73,9 +75,10 @@ def tabular_dataset(*, inputs: np.ndarray, target: np.ndarray, param: np.ndarray
         feature_names: d identifier names, the symbols of ``true_equation``.
         system: generator name.  param_name: symbol of the parameter (``"t"``, ``"x"``).
         target_name: symbol of the target (``"y"``, ``"u_t"``).
-        true_equation: SymPy string of the true law, or None for data without ground truth.
+        true_equation: SymPy string of the true law; None (default) for data without truth.
         true_coef: coefficient name -> values at ``param_values`` (None: no truth).
-        param_values: sorted distinct parameter values at which ``true_coef`` is given.
+        param_values: sorted distinct parameter values at which ``true_coef`` is given
+            (default: the distinct values of ``param``).
         settings: generator settings (noise and seed included), stored as JSON.
         kind: ``"tabular"`` or ``"images"``.  score_split: see the module docstring.
         extra_vars: further variables (e.g. ``images``) as xarray-compatible tuples.
@@ -94,7 +97,7 @@ def tabular_dataset(*, inputs: np.ndarray, target: np.ndarray, param: np.ndarray
     coords: dict[str, Any] = {"feature": np.asarray(list(feature_names), dtype=str)}
     if true_coef is not None:
         terms = list(true_coef)
-        values = np.asarray(param_values, dtype=np.float64)
+        values = np.unique(param) if param_values is None else np.asarray(param_values, dtype=np.float64)
         table = np.stack([np.asarray(true_coef[k], dtype=np.float64) * np.ones(len(values))
                           for k in terms], axis=1) if terms else np.zeros((len(values), 0))
         data_vars["true_coef"] = (("param_value", "term"), table)
@@ -103,7 +106,7 @@ def tabular_dataset(*, inputs: np.ndarray, target: np.ndarray, param: np.ndarray
     data_vars.update(extra_vars or {})
     attrs = {"system": system, "kind": kind, "param_name": param_name,
              "target_name": target_name, "score_split": score_split,
-             "settings": json.dumps(dict(settings), sort_keys=True),
+             "settings": json.dumps(dict(settings or {}), sort_keys=True),
              "peql_dataset_version": DATASET_VERSION}
     if true_equation is not None:
         attrs["true_equation"] = true_equation

@@ -154,3 +154,18 @@ def test_split_arrays_refuses_unknown_or_empty_splits():
     field = SYSTEMS["burgers"].simulate(**SMALL["burgers"])
     with pytest.raises(ValueError, match="run `peql derive`"):
         split_arrays(field, "train")
+
+
+def test_user_table_without_truth_round_trips(tmp_path):
+    from peql.data import tabular_dataset
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 2))
+    ds = tabular_dataset(inputs=x, target=x[:, 0] * x[:, 1], param=np.repeat([1.0, 2.0], 20),
+                         split=np.where(np.arange(40) % 5, "train", "val"),
+                         feature_names=["p", "q"], system="my_table", score_split="val")
+    assert "true_coef" not in ds and "true_equation" not in ds.attrs
+    back = read_dataset(write_dataset(ds, tmp_path / "user.zarr"))
+    xr.testing.assert_identical(back, ds)
+    with pytest.raises(ValueError, match="no ground truth"):
+        true_coefficients(back)
