@@ -14,6 +14,7 @@ _COMMAND_MODULES = (
     "peql.cli",
     "peql.data.cli",
     "peql.fit.cli",
+    "peql.baselines.cli",
     "peql.bench",
 )
 
