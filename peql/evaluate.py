@@ -1,5 +1,21 @@
-"""Scores against the truth. The structure rule of DESIGN section 6b lives here, used by tests,
-tables and reports alike."""
+"""Scores against the truth. The structure rule of DESIGN section 6b lives in
+:mod:`peql.symbolic.structure` and is re-exported here; tests, tables and reports all use it.
+
+``evaluate`` scores an ``equations.json`` (from extract or any baseline) on a dataset: prediction
+MSE of the equations on the training and scored splits (raw units, and the paper's units: target
+min-max normalised per parameter value with the training min and range), the structure verdict,
+coefficient MSE and relative L1 error against ``true_coef``; given the fitted run, also the
+network's own predictions and the success rate over all trials.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import sympy
 
 from .symbolic.shapes import decompose, term_shape
 from .symbolic.structure import StructureVerdict, count_significant, judge_structure, reference_rms, significant_terms
@@ -7,5 +23,181 @@ from .symbolic.truth import coefficient_errors, coefficient_estimates, true_expr
 
 __all__ = [
     "StructureVerdict", "coefficient_errors", "coefficient_estimates", "count_significant", "decompose",
-    "judge_structure", "reference_rms", "significant_terms", "term_shape", "true_expressions",
+    "evaluate", "evaluate_files", "judge_structure", "reference_rms", "significant_terms", "term_shape",
+    "true_expressions",
 ]
+
+
+class Groups:
+    """Samples of one split grouped by parameter value."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, param: np.ndarray):
+        self.values = np.unique(param)
+        idx = np.searchsorted(self.values, param)
+        order = np.argsort(idx, kind="stable")
+        bounds = np.searchsorted(idx[order], np.arange(len(self.values) + 1))
+        self.rows = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        self.x, self.y, self.param = x, y, param
+
+    def xs(self) -> list[np.ndarray]:
+        return [self.x[r] for r in self.rows]
+
+    def ys(self) -> list[np.ndarray]:
+        return [self.y[r] for r in self.rows]
+
+
+def _minmax(groups: Groups) -> tuple[np.ndarray, np.ndarray]:
+    lo = np.array([y.min() for y in groups.ys()])
+    rng = np.array([y.max() - y.min() for y in groups.ys()])
+    return lo, np.where(rng > 0, rng, 1.0)
+
+
+def expression_predictions(exprs: dict[float, str], input_names: Sequence[str], groups: Groups) -> np.ndarray:
+    """Predictions of per-parameter-value expressions on every sample of ``groups`` (NaN where a
+    parameter value has no expression)."""
+    syms = [sympy.Symbol(n) for n in input_names]
+    keys = np.array(sorted(exprs))
+    out = np.full(len(groups.y), np.nan)
+    for v, rows in zip(groups.values, groups.rows):
+        j = np.searchsorted(keys, v)
+        cand = [k for k in (j - 1, j) if 0 <= k < len(keys)]
+        if not cand:
+            continue
+        k = min(cand, key=lambda c: abs(keys[c] - v))
+        if abs(keys[k] - v) > 1e-9 * max(1.0, abs(v)):
+            continue
+        fn = sympy.lambdify(syms, sympy.sympify(exprs[float(keys[k])]), "numpy")
+        with np.errstate(all="ignore"):
+            out[rows] = np.broadcast_to(fn(*groups.x[rows].T), (len(rows),))
+    return out
+
+
+def _mse(pred: np.ndarray, y: np.ndarray) -> float | None:
+    ok = np.isfinite(pred)
+    return float(np.mean((pred[ok] - y[ok]) ** 2)) if ok.any() and ok.mean() > 0.99 else None
+
+
+def _paper_units(pred, y, param, train_groups: Groups) -> float | None:
+    lo, rng = _minmax(train_groups)
+    idx = np.clip(np.searchsorted(train_groups.values, param), 0, len(train_groups.values) - 1)
+    return _mse((pred - lo[idx]) / rng[idx], (y - lo[idx]) / rng[idx])
+
+
+def judge_document(doc: dict, ds, train: Groups) -> tuple[StructureVerdict | None, dict]:
+    """Structure verdict and coefficient errors of an equations document against the truth."""
+    from .data import true_coefficients
+
+    if not doc.get("equations") or not ds.attrs.get("true_equation"):
+        return None, {}
+    exprs = {float(e["param"]): e["expression"] for e in doc["equations"]}
+    keys = np.array(sorted(exprs))
+    values, coef = true_coefficients(ds)
+    if len(values) == 0:  # no parameter: one true expression with explicit numbers
+        values, coef = train.values, {}
+    truth = true_expressions(ds.attrs["true_equation"], ds.attrs.get("param_name", "t"), values, coef)
+    learned = []
+    for v in train.values:
+        k = int(np.argmin(np.abs(keys - v)))
+        learned.append(exprs[float(keys[k])] if abs(keys[k] - v) <= 1e-9 * max(1.0, abs(v)) else "0")
+    names = doc["inputs"]
+    truth_at = [truth[int(np.argmin(np.abs(values - v)))] for v in train.values]
+    verdict = judge_structure(learned, truth_at, train.xs(), train.ys(), names)
+    if not coef:
+        return verdict, {}
+    coef_at = {n: np.asarray(c)[[int(np.argmin(np.abs(values - v))) for v in train.values]] for n, c in coef.items()}
+    est = coefficient_estimates(verdict.learned_terms, ds.attrs["true_equation"], ds.attrs.get("param_name", "t"),
+                                train.values, coef_at, verdict.per_param_correct)
+    return verdict, {**coefficient_errors(est, coef_at), "estimates": {k: v.tolist() for k, v in est.items()}}
+
+
+def evaluate(doc: dict, ds, result=None) -> dict[str, Any]:
+    """Scores of one method on one dataset (see the module docstring)."""
+    from .data import input_names, split_arrays
+
+    names = input_names(ds)
+    train = Groups(*split_arrays(ds, "train"))
+    score_split = ds.attrs.get("score_split", "test")
+    scored = Groups(*split_arrays(ds, score_split))
+    scores: dict[str, Any] = {"method": doc.get("architecture"), "system": ds.attrs.get("system"),
+                              "score_split": score_split, "skeleton": doc.get("skeleton"),
+                              "selected_trial": doc.get("selected_trial"), "wall_time_s": doc.get("wall_time_s")}
+    if doc.get("equations"):
+        exprs = {float(e["param"]): e["expression"] for e in doc["equations"]}
+        for label, g in (("train", train), ("test", scored)):
+            pred = expression_predictions(exprs, names, g)
+            scores[f"equation_{label}_mse"] = _mse(pred, g.y)
+            scores[f"equation_{label}_mse_paper_units"] = _paper_units(pred, g.y, g.param, train)
+    verdict, coef = judge_document(doc, ds, train)
+    if verdict is not None:
+        scores.update({"structure_correct": verdict.correct, "structure": verdict.to_dict(),
+                       "n_significant_terms": verdict.n_significant})
+        scores.update({k: v for k, v in coef.items()})
+    if result is not None:
+        scores.update(_network_scores(result, doc, ds, train, scored, names))
+    scores.setdefault("test_mse", scores.get("equation_test_mse"))
+    scores.setdefault("test_mse_paper_units", scores.get("equation_test_mse_paper_units"))
+    return scores
+
+
+def _network_scores(result, doc, ds, train: Groups, scored: Groups, names) -> dict[str, Any]:
+    """The network's own predictions (deterministic gates) and every trial's structure."""
+    from .fit.predict import predict
+    from .symbolic.extract import group_rows, readout_all
+    from .symbolic.refit import refit_readout
+
+    grid = result.architecture.grid
+    pred_test = predict(result.model, result.data, scored.x, scored.param, grid=grid)
+    pred_train = predict(result.model, result.data, train.x, train.param, grid=grid)
+    k = doc.get("selected_trial") or 0
+    out: dict[str, Any] = {
+        "test_mse": _mse(pred_test[k], scored.y),
+        "train_mse": _mse(pred_train[k], train.y),
+        "test_mse_paper_units": _paper_units(pred_test[k], scored.y, scored.param, train),
+        "train_mse_paper_units": _paper_units(pred_train[k], train.y, train.param, train),
+    }
+    trials = []
+    readouts = readout_all(result) if result.architecture.symbolic and ds.attrs.get("true_equation") else []
+    if readouts and doc.get("refit"):  # judge every trial the way the selected one was read out
+        xs, ys = group_rows(train.x, train.y, train.param, result.data.param_values)
+        readouts = [refit_readout(r, xs, ys, names) if r is not None else None for r in readouts]
+    for t in range(result.model.n_trials):
+        row = {"trial": t, "test_mse": _mse(pred_test[t], scored.y),
+               "test_mse_paper_units": _paper_units(pred_test[t], scored.y, scored.param, train)}
+        if readouts:
+            r = readouts[t]
+            if r is None:
+                row["structure_correct"] = False
+            else:
+                tdoc = {"inputs": names, "equations": [{"param": float(p), "expression": str(e)}
+                                                        for p, e in zip(r.param_values, r.expressions)]}
+                verdict, _ = judge_document(tdoc, ds, train)
+                row["structure_correct"] = bool(verdict.correct) if verdict else None
+                row["skeleton"] = r.skeleton
+        trials.append(row)
+    out["trials"] = trials
+    judged = [r["structure_correct"] for r in trials if r.get("structure_correct") is not None]
+    if judged:
+        out["success_rate"] = float(np.mean(judged))
+    finite = [r["test_mse_paper_units"] for r in trials if r["test_mse_paper_units"] is not None]
+    if finite:
+        out["test_mse_paper_units_mean"], out["test_mse_paper_units_std"] = float(np.mean(finite)), float(np.std(finite))
+    return out
+
+
+def evaluate_files(equations_path, dataset_path, output_path, run_dir=None, registry=None) -> dict[str, Any]:
+    """``peql evaluate``: read, score, write the scores JSON atomically."""
+    from .data import read_dataset
+    from .symbolic.extract import write_json
+
+    with open(equations_path) as fh:
+        doc = json.load(fh)
+    ds = read_dataset(dataset_path)
+    result = None
+    if run_dir is not None:
+        from .fit.run import load_run
+
+        result = load_run(run_dir, ds, registry)
+    scores = evaluate(doc, ds, result)
+    scores["equations_path"] = str(equations_path)
+    write_json(scores, output_path)
+    return scores

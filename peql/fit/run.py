@@ -86,19 +86,20 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
 
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     fingerprint = ckpt.data_fingerprint(x, y, param)
-    step = 0
+    step, prior_time = 0, 0.0
     if path is not None and path.exists():
         state = ckpt.load(path)
         if state["settings"] != _comparable(settings) or state["data"] != fingerprint:
             raise ValueError(f"{path} was written for other settings or data; use a fresh run directory")
         trainer.load_state_dict(state["trainer"])
         step, result.history = state["step"], state["history"]
-        result.resumed_from = step
+        result.resumed_from, prior_time = step, state.get("wall_time", 0.0)
 
     def save(done: bool):
         if path is not None:
             ckpt.atomic_save({"settings": _comparable(settings), "data": fingerprint, "step": step,
                               "trainer": trainer.state_dict(), "history": result.history, "complete": done,
+                              "wall_time": prior_time + time.monotonic() - t0,
                               "scaling": data.scaling.to_dict(), "input_names": list(input_names),
                               "param_name": param_name}, path)
 
@@ -116,8 +117,9 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
             save(False)
             last_save = time.monotonic()
     bar.close()
-    save(True)
-    result.wall_time = time.monotonic() - t0
+    if step != result.resumed_from or result.resumed_from == 0:  # never rewrite a finished checkpoint
+        save(True)
+    result.wall_time = prior_time + time.monotonic() - t0
     result.restarts, result.frozen = trainer.restarts.tolist(), trainer.frozen.tolist()
     return result
 
@@ -128,3 +130,32 @@ def _comparable(settings: FitSettings) -> dict:
     for key in ("checkpoint_every_s", "log_every", "device"):
         d.pop(key, None)
     return d
+
+
+def _dataset_arrays(dataset):
+    from ..data import input_names, read_dataset, split_arrays
+
+    ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
+    x, y, p = split_arrays(ds, "train")
+    return ds, x, y, p, input_names(ds), ds.attrs.get("param_name", "t")
+
+
+def fit_dataset(dataset, run_dir: str | Path, settings: FitSettings, registry=None,
+                progress: bool = True, quiet: bool = False) -> FitResult:
+    """Fit on the ``train`` split of a peql dataset (path or xarray Dataset); checkpoint in
+    ``run_dir`` (resumed if unfinished, loaded if finished)."""
+    ds, x, y, p, names, pname = _dataset_arrays(dataset)
+    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet)
+
+
+def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") -> FitResult:
+    """A finished run's :class:`FitResult`, rebuilt from its checkpoint and training data."""
+    path = Path(run_dir) / CHECKPOINT
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint in {run_dir}: run `peql fit` first")
+    state = ckpt.load(path)
+    if not state.get("complete"):
+        raise ValueError(f"{path} is unfinished (step {state['step']}): rerun `peql fit` to resume it")
+    settings = FitSettings.from_dict({**state["settings"], "device": device})
+    ds, x, y, p, names, pname = _dataset_arrays(dataset)
+    return fit(x, y, p, names, pname, settings, run_dir, registry, progress=False)

@@ -114,3 +114,63 @@ def write_json(doc: dict, path: str | os.PathLike) -> None:
     with os.fdopen(fd, "w") as fh:
         json.dump(doc, fh, indent=1, default=float)
     os.replace(tmp, path)
+
+
+def coefficients_dataset(doc: dict):
+    """The coefficient curves of an equations document as an xarray Dataset."""
+    import xarray as xr
+
+    coefs = doc.get("coefficients") or {}
+    params = np.asarray(coefs.get("param", []), dtype=float)
+    names = [k for k in coefs if k != "param"]
+    values = np.stack([np.asarray(coefs[k], float) for k in names], axis=1) if names else np.zeros((len(params), 0))
+    ds = xr.Dataset({"coefficient": (("param_value", "slot"), values)}, coords={"param_value": params})
+    ds.attrs.update({"skeleton": doc.get("skeleton") or "", "slots": json.dumps(names),
+                     "parameter": doc.get("parameter", "t"), "architecture": doc.get("architecture", "")})
+    return ds
+
+
+def write_coefficients(doc: dict, path: str | os.PathLike) -> None:
+    """Coefficient curves as zarr (format 3, written to a temporary path, then renamed)."""
+    import shutil
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    ds = coefficients_dataset(doc)
+    ds.to_zarr(tmp, mode="w", consolidated=False, zarr_format=3)
+    if path.exists():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+
+
+def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool = True, registry=None) -> dict:
+    """Select a trial on the dataset's ``val`` split, read it out, write ``equations.json`` and
+    ``coefficients.zarr`` into ``out_dir``; returns the document."""
+    from ..data import input_names, read_dataset, split_arrays
+    from ..fit.run import load_run
+    from ..plugins import fingerprint
+
+    ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
+    result = load_run(run_dir, ds, registry)
+    train, val = split_arrays(ds, "train"), split_arrays(ds, "val")
+    if len(val[0]) == 0:
+        raise ValueError("the dataset has no 'val' split to select a trial on")
+    reg = registry
+    if reg is None:
+        from ..plugins import get_registry
+
+        reg = get_registry()
+    prims = [("primitives", u["name"]) for u in result.settings.to_dict()["network"].get("units", [])
+             if isinstance(u, dict)]
+    provenance = {"dataset": str(dataset) if not hasattr(dataset, "attrs") else ds.attrs.get("system"),
+                  "system": ds.attrs.get("system"), "run_dir": str(run_dir),
+                  "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims])}
+    doc = equations_document(result, train, val, threshold, refit, provenance)
+    doc["wall_time_s"] = float(result.wall_time)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_coefficients(doc, out / "coefficients.zarr")
+    write_json(doc, out / "equations.json")
+    return doc

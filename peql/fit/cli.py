@@ -1,0 +1,103 @@
+"""Command-line verbs of the training stage: ``peql fit``, ``peql extract``, ``peql evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+import yaml
+
+
+def parse_assignments(items: list[str]) -> dict[str, Any]:
+    """``["trials=8", "network.hidden_layers=3"]`` -> nested dict; values parsed as YAML."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {item!r}")
+        node = out
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = yaml.safe_load(value)
+    return out
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("fit", help="train one architecture on a dataset, N trials batched (resumable)")
+    p.add_argument("dataset", help="peql dataset (zarr) with a train split")
+    p.add_argument("-o", "--run-dir", required=True, help="run folder: checkpoint.pt lives here")
+    p.add_argument("--arch", default="seql", help="architecture (`peql list architectures`)")
+    p.add_argument("--trials", type=int, default=8)
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    p.add_argument("--config", help="YAML file of fit settings (keys of peql.fit.FitSettings)")
+    p.add_argument("--set", dest="assign", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting, e.g. lr=0.01 or network.hidden_layers=3 (repeatable)")
+    p.add_argument("--quiet", action="store_true", help="log lines instead of a progress bar")
+    p.set_defaults(func=_cmd_fit)
+
+    p = sub.add_parser("extract", help="select a trial and read out equations.json")
+    p.add_argument("run_dir")
+    p.add_argument("dataset", help="the dataset the run was fitted on (its val split selects the trial)")
+    p.add_argument("-o", "--output", required=True, help="output folder (equations.json, coefficients.zarr)")
+    p.add_argument("--threshold", type=float, default=0.01, help="drop coefficients below this (default 0.01)")
+    p.add_argument("--no-refit", action="store_true", help="keep the network's coefficients as trained")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("evaluate", help="score equations (and a run's predictions) against the truth")
+    p.add_argument("equations", help="equations.json from extract or a baseline")
+    p.add_argument("dataset")
+    p.add_argument("-o", "--output", required=True, help="scores JSON to write")
+    p.add_argument("--run-dir", help="the fitted run (scores its predictions and every trial)")
+    p.set_defaults(func=_cmd_evaluate)
+
+
+def _settings(args):
+    from .settings import FitSettings
+
+    data: dict[str, Any] = {}
+    if args.config:
+        with open(args.config) as fh:
+            data.update(yaml.safe_load(fh) or {})
+    data.update({"architecture": args.arch, "trials": args.trials, "steps": args.steps,
+                 "seed": args.seed, "device": args.device})
+    for key, value in parse_assignments(args.assign).items():
+        data[key] = {**data.get(key, {}), **value} if isinstance(value, dict) else value
+    return FitSettings.from_dict(data)
+
+
+def _cmd_fit(args) -> int:
+    from ..plugins import get_registry
+    from .run import fit_dataset
+
+    result = fit_dataset(args.dataset, args.run_dir, _settings(args), get_registry(args.plugins_dir),
+                         progress=not args.quiet, quiet=args.quiet)
+    final = result.history[-1][1] if result.history else []
+    print(f"{result.settings.architecture}: {result.settings.trials} trials x {result.settings.steps} steps "
+          f"in {result.wall_time:.1f} s (resumed from step {result.resumed_from}); restarts {sum(result.restarts)}; "
+          f"best final loss {min(final) if final else float('nan'):.3g}")
+    return 0
+
+
+def _cmd_extract(args) -> int:
+    from ..plugins import get_registry
+    from ..symbolic.extract import extract_run
+
+    doc = extract_run(args.run_dir, args.dataset, args.output, args.threshold, not args.no_refit,
+                      get_registry(args.plugins_dir))
+    print(f"trial {doc['selected_trial']}: {doc['skeleton']}")
+    for eq in doc["equations"][:: max(1, len(doc["equations"]) // 4)][:4]:
+        print(f"  {doc['parameter']} = {eq['param']:.4g}: {eq['expression']}")
+    return 0
+
+
+def _cmd_evaluate(args) -> int:
+    from ..evaluate import evaluate_files
+
+    scores = evaluate_files(args.equations, args.dataset, args.output, args.run_dir)
+    keys = ("structure_correct", "success_rate", "test_mse", "coef_mse", "coef_rel_l1_pct")
+    print(json.dumps({k: scores.get(k) for k in keys}))
+    return 0
