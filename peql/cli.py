@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "peql.data.cli",
     "peql.fit.cli",
     "peql.baselines.cli",
+    "peql.discover",
     "peql.bench",
 )
 
