@@ -56,7 +56,7 @@ def build_model(registry, settings: FitSettings, data: GroupedData):
 
 def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str], param_name: str = "t",
         settings: FitSettings | None = None, run_dir: str | Path | None = None, registry=None,
-        progress: bool = True, quiet: bool = False) -> FitResult:
+        progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
     """Train ``settings.trials`` independent networks of ``settings.architecture`` at once.
 
     Args:
@@ -67,6 +67,9 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
             settings and data is resumed, a finished one is loaded without training.
         registry: component registry (default: the cached one).
         progress: show a progress bar (``quiet`` prints a line every 10 % instead).
+        on_mismatch: a checkpoint in ``run_dir`` written for other settings or data is an
+            ``"error"``, or (``"restart"``) is moved aside to ``checkpoint.stale.pt`` and
+            training starts afresh (what the workflow does when a setting changed).
     """
     from ..plugins import get_registry
 
@@ -87,10 +90,13 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     fingerprint = ckpt.data_fingerprint(x, y, param)
     step, prior_time = 0, 0.0
-    if path is not None and path.exists():
-        state = ckpt.load(path)
-        if state["settings"] != _comparable(settings) or state["data"] != fingerprint:
+    state = ckpt.load(path) if path is not None and path.exists() else None
+    if state is not None and (state["settings"] != _comparable(settings) or state["data"] != fingerprint):
+        if on_mismatch != "restart":
             raise ValueError(f"{path} was written for other settings or data; use a fresh run directory")
+        path.replace(path.with_name("checkpoint.stale.pt"))
+        state = None
+    if state is not None:
         trainer.load_state_dict(state["trainer"])
         step, result.history = state["step"], state["history"]
         result.resumed_from, prior_time = step, state.get("wall_time", 0.0)
@@ -141,11 +147,11 @@ def _dataset_arrays(dataset):
 
 
 def fit_dataset(dataset, run_dir: str | Path, settings: FitSettings, registry=None,
-                progress: bool = True, quiet: bool = False) -> FitResult:
+                progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
     """Fit on the ``train`` split of a peql dataset (path or xarray Dataset); checkpoint in
     ``run_dir`` (resumed if unfinished, loaded if finished)."""
     ds, x, y, p, names, pname = _dataset_arrays(dataset)
-    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet)
+    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet, on_mismatch)
 
 
 def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") -> FitResult:

@@ -1,0 +1,98 @@
+"""The stage functions the Snakemake scripts call, with plain values (paths, dicts, numbers).
+
+Each writes its output atomically, so a killed job never leaves something Snakemake could take
+for a finished output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+
+@contextlib.contextmanager
+def logged(path: str | None):
+    """Send stdout and stderr (progress lines, warnings) to a job's log file."""
+    if not path:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        yield
+
+
+def _registry(plugins_dir):
+    from .plugins import get_registry
+
+    return get_registry(plugins_dir)
+
+
+def simulate_to(output: str, system: str, noise: float = 0.0, seed: int = 0,
+                settings: Mapping[str, Any] | None = None, plugins_dir: str | None = None) -> None:
+    """Simulate a registered system into a zarr store."""
+    from .data import write_dataset
+
+    ds = _registry(plugins_dir).get("systems", system).simulate(noise=noise, seed=seed, **dict(settings or {}))
+    write_dataset(ds, output)
+    print(f"{system}: wrote {output}")
+
+
+def derive_to(field: str, output: str, derive: Mapping[str, Any], plugins_dir: str | None = None) -> None:
+    """Differentiate a simulated PDE field into the features layout."""
+    from .data import derive_features, read_dataset, write_dataset
+
+    reg = _registry(plugins_dir)
+    ds = derive_features(read_dataset(field), reg.get("derivatives", derive["method"]),
+                         time_method=reg.get("derivatives", derive.get("time_method", "fd4")),
+                         orders=derive.get("orders"), cross_terms=derive.get("cross_terms", False),
+                         options=derive.get("options") or {})
+    write_dataset(ds, output)
+    print(f"derived {output} with {derive['method']}")
+
+
+def fit_to(dataset: str, done: str, run_dir: str, settings: Mapping[str, Any], plugins_dir: str | None = None) -> None:
+    """Fit (resuming a checkpoint in ``run_dir``), then write the ``done`` marker."""
+    from .fit.run import fit_dataset
+    from .fit.settings import FitSettings
+    from .symbolic.extract import write_json
+
+    result = fit_dataset(dataset, run_dir, FitSettings.from_dict(dict(settings)), _registry(plugins_dir),
+                         progress=False, quiet=True, on_mismatch="restart")
+    write_json({"settings": result.settings.to_dict(), "wall_time_s": result.wall_time,
+                "resumed_from": result.resumed_from, "restarts": result.restarts}, done)
+    print(f"fit done in {result.wall_time:.1f} s (resumed from step {result.resumed_from})")
+
+
+def extract_to(run_dir: str, dataset: str, equations: str, threshold: float = 0.01, refit: bool = True,
+               plugins_dir: str | None = None) -> None:
+    from .symbolic.extract import extract_run
+
+    doc = extract_run(run_dir, dataset, Path(equations).parent, threshold, refit, _registry(plugins_dir))
+    print(f"selected trial {doc['selected_trial']}: {doc['skeleton']}")
+
+
+def baseline_to(dataset: str, output: str, baseline: str, settings: Mapping[str, Any] | None = None,
+                plugins_dir: str | None = None) -> None:
+    """Run a registered baseline on the train split and write its equations.json."""
+    from .data import input_names, read_dataset, split_arrays
+    from .symbolic.extract import write_json
+
+    ds = read_dataset(dataset)
+    x, y, p = split_arrays(ds, "train")
+    method = _registry(plugins_dir).get("baselines", baseline)
+    doc = method.run(x, y, p, input_names(ds), ds.attrs.get("param_name", "t"), **dict(settings or {}))
+    write_json(doc, output)
+    print(f"{baseline}: {doc.get('skeleton')}")
+
+
+def evaluate_to(equations: str, dataset: str, output: str, run_dir: str | None = None,
+                plugins_dir: str | None = None) -> None:
+    from .evaluate import evaluate_files
+
+    scores = evaluate_files(equations, dataset, output, run_dir, _registry(plugins_dir))
+    print(json.dumps({k: scores.get(k) for k in ("structure_correct", "test_mse", "coef_mse")}))
+
+

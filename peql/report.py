@@ -1,0 +1,226 @@
+"""Figures and tables of a workflow run: predictions against truth with the extrapolation
+region shaded (the paper's Figure 2a), learned against true coefficient curves (Figures 2b, 3),
+learned equations at the paper's parameter values (Tables II, IV) and score tables with the
+paper's figures beside ours (Tables III, VIII)."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .paper_results import PAPER_T_VALUES, paper_figures
+
+COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
+
+
+def _load(path):
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def _show_values(values: np.ndarray, system: str) -> np.ndarray:
+    """The paper's four parameter values when they are on this grid, else four spread ones."""
+    key = "analytic" if system.startswith("f") and system[1:2].isdigit() else system
+    wanted = PAPER_T_VALUES.get(key)
+    if wanted is None or len(values) < 4:
+        return values[np.linspace(0, len(values) - 1, min(4, len(values))).astype(int)]
+    return np.array([values[int(np.argmin(np.abs(values - w)))] for w in wanted])
+
+
+def _equation_fn(doc: dict, names: Sequence[str]):
+    import sympy
+
+    eqs = {float(e["param"]): e["expression"] for e in doc.get("equations", [])}
+    keys = np.array(sorted(eqs))
+    syms = [sympy.Symbol(n) for n in names]
+
+    def fn(p: float, X: np.ndarray):
+        if not len(keys):
+            return None
+        k = keys[int(np.argmin(np.abs(keys - p)))]
+        f = sympy.lambdify(syms, sympy.sympify(eqs[float(k)]), "numpy")
+        with np.errstate(all="ignore"):
+            return np.broadcast_to(f(*X.T), (len(X),))
+
+    return fn
+
+
+def prediction_figure(ds, docs: dict[str, dict], out: Path) -> Path | None:
+    """Truth and each method's equation over the first input at four parameter values, the
+    region outside the training range shaded (one-input tabular data); predicted against true
+    target otherwise."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .data import input_names, split_arrays
+
+    names = input_names(ds)
+    xtr, ytr, ptr = split_arrays(ds, "train")
+    score = ds.attrs.get("score_split", "test")
+    xs, ys, ps = split_arrays(ds, score)
+    shown = _show_values(np.unique(ps), ds.attrs.get("system", ""))
+    fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.4), squeeze=False)
+    lo, hi = xtr[:, 0].min(), xtr[:, 0].max()
+    for ax, p in zip(axes[0], shown):
+        rows = np.isclose(ps, p)
+        X, Y = xs[rows], ys[rows]
+        if len(names) == 1:
+            order = np.argsort(X[:, 0])
+            ax.plot(X[order, 0], Y[order], "k-", lw=3, alpha=0.35, label="truth")
+            for (method, doc), c in zip(docs.items(), COLORS):
+                pred = _equation_fn(doc, names)(p, X[order])
+                if pred is not None:
+                    ax.plot(X[order, 0], pred, "--", color=c, lw=1.5, label=method)
+            ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
+            ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
+            ax.set_xlabel(names[0])
+        else:
+            for (method, doc), c in zip(docs.items(), COLORS):
+                pred = _equation_fn(doc, names)(p, X)
+                if pred is not None:
+                    ax.plot(Y, pred, ".", ms=2, color=c, label=method)
+            ax.plot([Y.min(), Y.max()], [Y.min(), Y.max()], "k-", lw=0.8)
+            ax.set_xlabel(f"true {ds.attrs.get('target_name', 'y')}")
+            ax.set_ylabel("predicted")
+        ax.set_title(f"{ds.attrs.get('param_name', 't')} = {p:.3f}")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"{ds.attrs.get('system')}: predictions ({score} split; shaded: outside the training range)")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def coefficient_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
+    """Learned (per method) against true coefficient curves."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .data import true_coefficients
+
+    values, coef = true_coefficients(ds)
+    if not coef:
+        return None
+    fig, axes = plt.subplots(1, len(coef), figsize=(4.2 * len(coef), 3.2), squeeze=False)
+    for ax, (name, true) in zip(axes[0], coef.items()):
+        ax.plot(values, true, "k-", lw=4, alpha=0.3, label="truth")
+        for (method, s), c in zip(scores.items(), COLORS):
+            est = (s.get("estimates") or {}).get(name)
+            if est is not None and len(est) == len(values):
+                ax.plot(values, est, ".", ms=3, color=c, label=method)
+        ax.set_title(f"{name}({ds.attrs.get('param_name', 't')})")
+        ax.set_xlabel(ds.attrs.get("param_name", "t"))
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"{ds.attrs.get('system')}: learned against true coefficients")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)
+
+
+def score_rows(dataset: str, cfg: dict, scores: dict[str, dict]) -> list[dict]:
+    cross = bool((cfg.get("derive") or {}).get("cross_terms"))
+    rows = []
+    for method, s in scores.items():
+        arch = s.get("method") or method
+        row = {"dataset": dataset, "method": method, "cross_terms": cross if cfg.get("derive") else None,
+               "test_mse_paper_units": s.get("test_mse_paper_units"), "test_mse": s.get("test_mse"),
+               "coef_mse": s.get("coef_mse"), "coef_rel_l1_pct": s.get("coef_rel_l1_pct"),
+               "true_skeleton": s.get("structure_correct"), "success_rate": s.get("success_rate"),
+               "wall_time_s": s.get("wall_time_s"), "skeleton": s.get("skeleton")}
+        row.update(paper_figures(cfg["system"], arch, cross))
+        rows.append(row)
+    return rows
+
+
+def equation_rows(ds, docs: dict[str, dict]) -> list[dict]:
+    from .data import true_coefficients
+    from .symbolic.readout import format_expr
+    from .symbolic.truth import true_expressions
+
+    values, coef = true_coefficients(ds)
+    grid = values if len(values) else np.array([0.0])
+    shown = _show_values(grid, ds.attrs.get("system", ""))
+    truth = (true_expressions(ds.attrs["true_equation"], ds.attrs.get("param_name", "t"), values, coef)
+             if ds.attrs.get("true_equation") and len(values) else [])
+    rows = []
+    for p in shown:
+        row = {"param": float(p)}
+        if len(truth):
+            row["truth"] = format_expr(truth[int(np.argmin(np.abs(values - p)))], 3)
+        for method, doc in docs.items():
+            eqs = {float(e["param"]): e["expression"] for e in doc.get("equations", [])}
+            if eqs:
+                k = min(eqs, key=lambda q: abs(q - p))
+                row[method] = format_expr(eqs[k], 3)
+        rows.append(row)
+    return rows
+
+
+def _html_table(rows: list[dict]) -> str:
+    if not rows:
+        return "<p>(none)</p>"
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(r.get(c)))}</td>" for c in cols) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[str], equations: Sequence[str],
+                 scores: Sequence[str], index: str, figures: str, tables: str) -> None:
+    """Write ``figures/`` (PNG), ``tables.json`` and ``index.html``.
+
+    ``data``, ``equations`` and ``scores`` are paths, one per (dataset, method) pair of ``pairs``.
+    """
+    from .data import read_dataset
+    from .symbolic.extract import write_json
+
+    fig_dir = Path(figures)
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    by_dataset: dict[str, dict[str, tuple]] = {}
+    for (d, m), dp, ep, sp in zip(pairs, data, equations, scores):
+        by_dataset.setdefault(d, {})[m] = (dp, ep, sp)
+    sections, all_scores, all_equations = [], [], {}
+    for d, methods in by_dataset.items():
+        ds = read_dataset(next(iter(methods.values()))[0])
+        docs = {m: _load(paths[1]) for m, paths in methods.items()}
+        method_scores = {m: _load(paths[2]) for m, paths in methods.items()}
+        pics = [prediction_figure(ds, docs, fig_dir / f"{d}__predictions.png"),
+                coefficient_figure(ds, method_scores, fig_dir / f"{d}__coefficients.png")]
+        rows = score_rows(d, datasets[d], method_scores)
+        eq_rows = equation_rows(ds, docs)
+        all_scores += rows
+        all_equations[d] = eq_rows
+        imgs = "".join(f'<img src="figures/{p.name}" style="max-width:100%">' for p in pics if p)
+        notes = "".join(f"<p><small>{html.escape(r['footnote'])}</small></p>" for r in rows if r.get("footnote"))
+        sections.append(f"<h2>{html.escape(d)}</h2><p>system <code>{html.escape(datasets[d]['system'])}</code>; "
+                        f"true law <code>{html.escape(ds.attrs.get('true_equation', ''))}</code></p>{imgs}"
+                        f"<h3>Scores</h3>{_html_table(rows)}{notes}<h3>Equations</h3>{_html_table(eq_rows)}")
+    write_json({"scores": all_scores, "equations": all_equations}, tables)
+    style = ("<style>body{font-family:sans-serif;max-width:1300px;margin:auto}table{border-collapse:collapse;"
+             "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}</style>")
+    page = (f"<html><head><meta charset='utf-8'><title>peql report</title>{style}</head><body>"
+            "<h1>peql report</h1><p>Test MSE in paper units: targets min-max normalised per parameter value "
+            "with the training min and range (Table VIII). Coefficient MSE: mean over true terms and parameter "
+            "values (Table III). Structure judged by one rule (DESIGN 6b).</p>" + "".join(sections) + "</body></html>")
+    tmp = Path(index).with_suffix(".tmp")
+    tmp.write_text(page)
+    tmp.replace(index)

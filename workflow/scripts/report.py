@@ -1,0 +1,8 @@
+# Snakemake adapter: figures and tables of every (dataset, method) pair.
+from peql.pipeline import logged
+from peql.report import build_report
+
+with logged(snakemake.log[0]):
+    p = snakemake.params
+    i, o = snakemake.input, snakemake.output
+    build_report(p.pairs, p.datasets, i.data, i.equations, i.scores, o.index, o.figures, o.tables)
