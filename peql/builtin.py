@@ -42,3 +42,11 @@ def register_derivatives(register):
 
     for method in BUILTIN_DERIVATIVES:
         register(method)
+
+
+@hookimpl
+def register_baselines(register):
+    from .baselines import BUILTIN_BASELINES
+
+    for baseline in BUILTIN_BASELINES:
+        register(baseline)
