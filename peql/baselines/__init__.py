@@ -15,7 +15,7 @@ from .sindy_cp import SINDY_CP
 BUILTIN_BASELINES = (SGTR, SINDY, SINDY_CP)
 
 __all__ = [
-    "BUILTIN_BASELINES", "Baseline", "BaselineFit", "LIBRARIES", "SGTRResult", "Term",
+    "BUILTIN_BASELINES", "Baseline", "BaselineFit", "LIBRARIES", "SGTR", "SGTRResult", "SINDY", "SINDY_CP", "Term",
     "build_library", "equations_document", "library_matrix", "linear_expression",
     "require_pysindy", "sgtr",
 ]

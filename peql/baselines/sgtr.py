@@ -78,7 +78,10 @@ def sgtr(A: np.ndarray, b: np.ndarray, *, ridge: float = 1e-5, n_tolerances: int
         idx = np.flatnonzero(support)
         W = np.zeros((m, p))
         G = gram[:, idx[:, None], idx] + ridge * np.eye(len(idx))
-        W[:, idx] = np.linalg.solve(G, rhs[:, idx, None])[..., 0]
+        try:
+            W[:, idx] = np.linalg.solve(G, rhs[:, idx, None])[..., 0]
+        except np.linalg.LinAlgError:  # ridge=0 on collinear columns: minimum-norm solution
+            W[:, idx] = (np.linalg.pinv(G) @ rhs[:, idx, None])[..., 0]
         return W
 
     lstsq_cache: dict[bytes, np.ndarray] = {}

@@ -93,3 +93,14 @@ def test_sgtr_without_products_cannot_represent_burgers(pde, judge):
     assert not s.correct and not s.per_param_correct.any()
     assert s.rel_residual > 0.2  # the best linear fit leaves about a third of u_t unexplained
     assert s.coef_mse is None  # coefficients are only compared where the structure is right
+
+
+def test_sgtr_without_ridge_survives_collinear_columns():
+    rng = np.random.default_rng(3)
+    A, b, xi = _grouped_problem(rng)
+    A = np.concatenate([A, A[:, :, 4:5]], axis=2)  # column 8 duplicates column 4
+    coef = sgtr(A, b, ridge=0.0).coefficients
+    assert np.all(np.isfinite(coef))
+    # the duplicated pair together carries column 4's coefficient
+    np.testing.assert_allclose(coef[:, 4] + coef[:, 8], xi[:, 4], atol=1e-8)
+    np.testing.assert_allclose(np.delete(coef, [4, 8], axis=1), np.delete(xi, 4, axis=1), atol=1e-8)

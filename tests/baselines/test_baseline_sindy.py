@@ -73,3 +73,12 @@ def test_sindy_cp_polynomial_basis_gives_polynomial_curves(pde):
         expr = sympy.sympify(formula, locals={"t": t})
         assert expr.free_symbols <= {t} and sympy.degree(expr, t) <= 2
     assert set(doc["closed_form"]) == set(doc["coefficients"]) - {"param"}
+
+
+def test_sindy_threshold_that_removes_everything_gives_the_zero_model(pde):
+    # PySINDy warns "Sparsity parameter is too big"; the baseline filters exactly that warning
+    # (pytest turns any other into an error) and records the empty model.
+    data = pde("advection_diffusion", False)
+    doc = SINDY.run(data.x, data.y, data.param, data.names, "x", threshold=5.0)
+    assert doc["skeleton"] == "0" and doc["coefficients"] == {"param": doc["coefficients"]["param"]}
+    assert {e["expression"] for e in doc["equations"]} == {"0"}
