@@ -127,3 +127,10 @@ def test_cli_reports_bad_settings_and_field_data(pde, tmp_path, capsys):
     assert not (tmp_path / "o.json").exists()
     assert main(["baseline", "nope", str(store), "-o", str(tmp_path / "o.json")]) == 2
     assert "unknown baseline 'nope'" in capsys.readouterr().err
+
+
+def test_cli_reports_a_missing_pysindy(pde, tmp_path, capsys, monkeypatch):
+    store = write_dataset(pde("advection_diffusion", False).ds, tmp_path / "features.zarr")
+    monkeypatch.setitem(sys.modules, "pysindy", None)
+    assert main(["baseline", "sindy", str(store), "-o", str(tmp_path / "o.json")]) == 2
+    assert "pip install pysindy" in capsys.readouterr().err and not (tmp_path / "o.json").exists()
