@@ -38,3 +38,17 @@ def check_primitive(primitive: Primitive, n: int = 257, low: float = -2.0, high:
             f"primitive {primitive.name!r}: torch {got[i]!r} != sympy {want[i]!r} at {pts[:, i].tolist()}"
             f" ({int(bad.sum())} of {n} points differ)"
         )
+    if primitive.torch_grad is not None:
+        _check_gradient(primitive, pts, params, rtol, atol)
+
+
+def _check_gradient(primitive: Primitive, pts: np.ndarray, params: dict, rtol: float, atol: float) -> None:
+    """The hand-written ``torch_grad`` must equal autograd's derivative of ``torch_fn``."""
+    inputs = [torch.as_tensor(p, dtype=torch.float64).requires_grad_(True) for p in pts]
+    upstream = torch.as_tensor(np.random.default_rng(1).normal(size=pts.shape[1]), dtype=torch.float64)
+    out = primitive.torch_fn(*inputs, **params)
+    want = torch.autograd.grad(out, inputs, upstream, allow_unused=True, materialize_grads=True)
+    got = primitive.torch_grad(upstream, *[i.detach() for i in inputs], **params)
+    for k, (g, w) in enumerate(zip(got, want)):
+        if not torch.allclose(g, w, rtol=rtol, atol=atol):
+            raise AssertionError(f"primitive {primitive.name!r}: torch_grad differs from autograd for input {k}")

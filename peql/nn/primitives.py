@@ -31,6 +31,10 @@ class Primitive:
         sympy_fn: ``sympy_fn(*g, **params) -> sympy.Expr``, the same function symbolically.
         params: default constant parameters, overridable per network.
         description: one line for ``peql list``.
+        torch_grad: optional ``torch_grad(grad_out, *g, **params) -> tuple`` of the gradients
+            with respect to each input. When every primitive of a layer has one, the layer's
+            activation runs as one fused autograd node (no per-group slicing in the backward
+            pass); otherwise PyTorch's autograd differentiates ``torch_fn``.
     """
 
     name: str
@@ -39,6 +43,7 @@ class Primitive:
     sympy_fn: Callable[..., Any]
     params: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    torch_grad: Callable[..., tuple] | None = None
 
     def __post_init__(self):
         if self.arity not in (1, 2):
@@ -73,21 +78,29 @@ def _num(value: float):
     return sympy.Float(value) if value != int(value) else sympy.Integer(int(value))
 
 
+def _sigmoid_grad(g, steepness):
+    s = torch.sigmoid(steepness * g)
+    return steepness * s * (1 - s)
+
+
 BUILTIN_PRIMITIVES = (
     Primitive(
         "constant", 1,
         lambda g: torch.ones_like(g),
         lambda g: sympy.Integer(1),
         description="1 (its input weight is unused; the only source of offsets)",
+        torch_grad=lambda go, g: (torch.zeros_like(g),),
     ),
-    Primitive("identity", 1, lambda g: g, lambda g: g, description="g"),
-    Primitive("square", 1, lambda g: g * g, lambda g: g**2, description="g^2"),
+    Primitive("identity", 1, lambda g: g, lambda g: g, description="g", torch_grad=lambda go, g: (go,)),
+    Primitive("square", 1, lambda g: g * g, lambda g: g**2, description="g^2",
+              torch_grad=lambda go, g: (2 * g * go,)),
     Primitive(
         "sin", 1,
         lambda g, frequency: torch.sin(frequency * g),
         lambda g, frequency: sympy.sin(_num(frequency) * g),
         params={"frequency": 2 * math.pi},
         description="sin(frequency*g); paper 2*pi, original code 4*pi",
+        torch_grad=lambda go, g, frequency: (frequency * torch.cos(frequency * g) * go,),
     ),
     Primitive(
         "product", 2,
@@ -95,6 +108,7 @@ BUILTIN_PRIMITIVES = (
         lambda a, b, scale: _num(scale) * a * b,
         params={"scale": 1.0},
         description="scale*g1*g2; paper 1, original code 10",
+        torch_grad=lambda go, a, b, scale: (scale * b * go, scale * a * go),
     ),
     Primitive(
         "exp", 1,
@@ -102,6 +116,7 @@ BUILTIN_PRIMITIVES = (
         lambda g, norm, offset: (sympy.exp(g) - _num(offset)) / _num(norm),
         params={"norm": math.e, "offset": 1.0},
         description="(e^g - offset)/norm; the earlier paper's code: (e^g - 1)/e",
+        torch_grad=lambda go, g, norm, offset: (torch.exp(g) / norm * go,),
     ),
     Primitive(
         "sigmoid", 1,
@@ -109,5 +124,6 @@ BUILTIN_PRIMITIVES = (
         lambda g, steepness: 1 / (1 + sympy.exp(-_num(steepness) * g)),
         params={"steepness": 20.0},
         description="1/(1+e^(-steepness*g)), steepness 20",
+        torch_grad=lambda go, g, steepness: (_sigmoid_grad(g, steepness) * go,),
     ),
 )

@@ -12,11 +12,52 @@ import torch
 from .spec import Group, LayerPlan
 
 
+class _FusedActivation(torch.autograd.Function):
+    """All groups of a layer as one autograd node: the forward writes each group's output into
+    one tensor, the backward writes each group's input gradient into one tensor. PyTorch's own
+    autograd would slice ``g`` per group and zero-fill a full-width gradient per slice."""
+
+    @staticmethod
+    def forward(ctx, g, groups):
+        out = g.new_empty(*g.shape[:-1], sum(grp.count for grp in groups))
+        for grp in groups:
+            a, b = grp.pre
+            out[..., grp.out[0]:grp.out[1]] = _apply(grp, g[..., a:b])
+        ctx.groups = groups
+        ctx.save_for_backward(g)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (g,) = ctx.saved_tensors
+        grad = torch.empty_like(g)
+        for grp in ctx.groups:
+            a, b = grp.pre
+            go = grad_out[..., grp.out[0]:grp.out[1]]
+            if grp.primitive.arity == 1:
+                grad[..., a:b] = grp.primitive.torch_grad(go, g[..., a:b], **grp.params)[0]
+            else:
+                pairs = g[..., a:b].unflatten(-1, (grp.count, 2))
+                ga, gb = grp.primitive.torch_grad(go, pairs[..., 0], pairs[..., 1], **grp.params)
+                grad[..., a:b] = torch.stack([ga, gb], dim=-1).flatten(-2)
+        return grad, None
+
+
+def _apply(grp: Group, cols: torch.Tensor) -> torch.Tensor:
+    if grp.primitive.arity == 1:
+        return grp.primitive.torch_fn(cols, **grp.params)
+    pairs = cols.unflatten(-1, (grp.count, 2))
+    return grp.primitive.torch_fn(pairs[..., 0], pairs[..., 1], **grp.params)
+
+
 def activate(g: torch.Tensor, groups: Sequence[Group]) -> torch.Tensor:
     """Apply every primitive group to its column range of ``g`` (..., n_pre) -> (..., n_out).
 
-    One call per group, never per unit: all sine units are one ``torch.sin``.
+    One call per group, never per unit: all sine units are one ``torch.sin``. When every
+    primitive supplies its derivative, the layer is one fused autograd node.
     """
+    if g.requires_grad and all(grp.primitive.torch_grad is not None for grp in groups):
+        return _FusedActivation.apply(g, tuple(groups))
     outs = []
     for grp in groups:
         a, b = grp.pre

@@ -36,3 +36,17 @@ def test_paper_defaults_and_code_options(registry):
     assert torch.allclose(exp.torch(torch.tensor([0.0])), torch.tensor([0.0]))  # (e^0 - 1)/e
     with pytest.raises(ValueError, match="no parameter 'freq'"):
         sin.resolve({"freq": 1.0})
+
+
+def test_fused_activation_matches_autograd(registry):
+    from peql.nn.spec import UnitGroup, resolve_groups
+    from peql.nn.symbolic import _apply, activate
+
+    prims = {n: registry.get("primitives", n) for n in registry.names("primitives")}
+    units = [UnitGroup.parse(u) for u in ("constant:2", "identity:2", "square:2", "sin:2", "exp:1", "sigmoid:1", "product:2")]
+    groups, n_pre, _ = resolve_groups(units, prims)
+    g = torch.randn(3, 4, 5, n_pre, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(3, 4, 5, sum(gr.count for gr in groups), dtype=torch.float64)
+    fused = torch.autograd.grad(activate(g, groups), g, upstream)[0]
+    plain = torch.autograd.grad(torch.cat([_apply(gr, g[..., gr.pre[0]:gr.pre[1]]) for gr in groups], -1), g, upstream)[0]
+    torch.testing.assert_close(fused, plain)
