@@ -75,7 +75,9 @@ def coefficient_estimates(learned_terms: Sequence[Sequence[tuple]], true_equatio
             elif rms > learned[shape][2]:
                 learned[shape] = ((lead, *inner), inner, rms)
         for name, sym in syms.items():
-            moved = {**base, sym: base[sym] + 1.0}
+            # move away from zero so that the perturbed coefficient never vanishes
+            step = 0.5 * abs(base[sym]) + 0.5
+            moved = {**base, sym: base[sym] + (step if base[sym] >= 0 else -step)}
             pert = _slots(expr.xreplace({k: sympy.Float(v) for k, v in moved.items()}))
             guesses = []
             for shape, slots in true_slots.items():
