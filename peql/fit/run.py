@@ -17,7 +17,7 @@ from . import checkpoint as ckpt
 from .data import GroupedData, Scaling
 from .progress import Progress
 from .sampler import Sampler
-from .schedules import Schedule
+from .schedules import make_schedule
 from .settings import FitSettings, resolve_device
 from .trainer import Trainer
 
@@ -83,7 +83,8 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     if arch.grid and gpb is not None:
         raise ValueError(f"{arch.name} predicts per training-grid value; use groups_per_batch: all")
     sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed)
-    schedule = Schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch)
+    schedule = make_schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch,
+                             settings.freeze_threshold)
     trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed)
     result = FitResult(model, data, settings, arch)
 
@@ -112,6 +113,8 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     bar = Progress(settings.steps, step, enabled=progress, quiet=quiet)
     t0 = last_save = time.monotonic()
     while step < settings.steps:
+        if step == schedule.freeze_step:
+            model.freeze_small_weights(schedule.freeze_threshold)
         lr, rw = schedule(step)
         loss = trainer.train_step(sampler.draw(step), lr, rw, step)
         step += 1

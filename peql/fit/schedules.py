@@ -50,7 +50,7 @@ class Schedule:
 
     def __init__(self, kind: str, base_lr: float, base_rw: float, total_steps: int, steps_per_epoch: int):
         if kind not in SCHEDULES:
-            raise ValueError(f"unknown schedule {kind!r}; known: {sorted(SCHEDULES)}")
+            raise ValueError(f"unknown schedule {kind!r}; known: {sorted(SCHEDULES) + ['three_phase']}")
         self.lr_fn, self.rw_fn = SCHEDULES[kind]
         self.base_lr, self.base_rw = base_lr, base_rw
         self.steps_per_epoch = max(1, steps_per_epoch)
@@ -60,6 +60,50 @@ class Schedule:
         epoch = step // self.steps_per_epoch
         return epoch / self.epochs
 
+    freeze_step = None  # no phase freezes weights
+
     def __call__(self, step: int) -> tuple[float, float]:
         r = self.fraction(step)
         return self.base_lr * self.lr_fn(r), self.base_rw * self.rw_fn(r)
+
+
+class PhasedSchedule:
+    """The earlier paper's multi-phase schedule for smoothed L0.5: warm-up (10x the base learning
+    rate, regulariser on), regularise (base learning rate), then small weights are frozen at zero
+    and the network fine-tuned on the MSE alone at a tenth of the base learning rate.
+
+    Args:
+        base_lr, base_rw: the base values.
+        total_steps: split over the phases in proportion to ``fractions`` (the original's
+            2,000 / 10,001 / 10,001 iterations by default).
+        freeze_threshold: weights with |w| <= this are frozen when the last phase starts (0.01).
+    """
+
+    #: (fraction of steps, learning-rate factor, regularisation factor) of each phase
+    PHASES = ((2000, 10.0, 1.0), (10001, 1.0, 1.0), (10001, 0.1, 0.0))
+
+    def __init__(self, base_lr: float, base_rw: float, total_steps: int, freeze_threshold: float = 0.01):
+        self.base_lr, self.base_rw = base_lr, base_rw
+        self.freeze_threshold = freeze_threshold
+        total = sum(p[0] for p in self.PHASES)
+        bounds, acc = [], 0
+        for n, _, _ in self.PHASES:
+            acc += n
+            bounds.append(round(total_steps * acc / total))
+        self.bounds = bounds
+        self.freeze_step = bounds[-2]  # the first step of the fine-tuning phase
+
+    def __call__(self, step: int) -> tuple[float, float]:
+        for bound, (_, lr, rw) in zip(self.bounds, self.PHASES):
+            if step < bound:
+                return self.base_lr * lr, self.base_rw * rw
+        _, lr, rw = self.PHASES[-1]
+        return self.base_lr * lr, self.base_rw * rw
+
+
+def make_schedule(kind: str, base_lr: float, base_rw: float, total_steps: int, steps_per_epoch: int,
+                  freeze_threshold: float = 0.01):
+    """``one_cycle`` / ``constant`` (per epoch) or ``three_phase`` (the earlier paper's)."""
+    if kind == "three_phase":
+        return PhasedSchedule(base_lr, base_rw, total_steps, freeze_threshold)
+    return Schedule(kind, base_lr, base_rw, total_steps, steps_per_epoch)

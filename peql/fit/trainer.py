@@ -78,11 +78,16 @@ class Trainer:
             self.opt.reset_trials(again)
 
     def state_dict(self) -> dict:
+        masks = getattr(self.model, "masks", None)
         return {"model": self.model.state_dict(), "opt": self.opt.state_dict(),
-                "restarts": self.restarts.clone(), "frozen": self.frozen.clone()}
+                "restarts": self.restarts.clone(), "frozen": self.frozen.clone(),
+                "masks": None if masks is None else [m.clone() for m in masks]}
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["opt"])
         self.restarts.copy_(state["restarts"])
         self.frozen.copy_(state["frozen"])
+        if state.get("masks") is not None:
+            device = next(self.model.parameters()).device
+            self.model.masks = [m.to(device) for m in state["masks"]]

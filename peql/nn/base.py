@@ -162,10 +162,16 @@ class SymbolicModel(TrialModule):
         return y, self.penalty(weights)
 
     @torch.no_grad()
-    def freeze_small_weights(self, threshold: float, group=None, t=None) -> int:
+    def freeze_small_weights(self, threshold: float) -> int:
         """Zero and freeze every effective weight with |w| <= threshold (the earlier paper's
-        phase 3). Only for architectures whose weights are parameters (eql, seql).
-        Returns the number of weights frozen."""
-        weights = self.effective_weights(group, t)
-        self.masks = [(w.abs() > threshold).to(w.dtype) for w in weights]
+        phase 3): a mask multiplies the weights from now on, so they stay exactly zero. Only for
+        architectures whose weights are parameters indexed like their effective weights (eql,
+        seql). Returns the number of weights frozen."""
+        weights = getattr(self, "weights", None)
+        if weights is None:
+            raise ValueError(f"{type(self).__name__} generates its weights; freezing needs eql or seql")
+        effective = self.effective_weights(None, None)
+        self.masks = [(w.abs() > threshold).to(w.dtype) for w in effective]
+        for raw, mask in zip(weights, self.masks):
+            raw.mul_(mask)
         return int(sum((m == 0).sum().item() for m in self.masks))
