@@ -8,6 +8,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from .fit import FitResult, FitSettings
 from .hookspecs import hookimpl
 from .nn.architecture import Architecture
 from .nn.primitives import Primitive
@@ -17,6 +18,8 @@ from .registry import DuplicateComponentError, Registry, RegistryError, UnknownC
 __all__ = [
     "Architecture",
     "DuplicateComponentError",
+    "FitResult",
+    "FitSettings",
     "Primitive",
     "Registry",
     "RegistryError",
