@@ -5,7 +5,9 @@ searches a catalogue of simple forms (:mod:`peql.symbolic.curve_forms`: constant
 cubic, ``a + b sgn(t - t0)``, ``a + b exp(k t)``, ``a + b sin(w t + phi)``, piecewise linear with
 one or two kinks) for a formula of c(t):
 
-1. **Fit** every form by least squares (scans for the nonlinear constants, then a polish).
+1. **Fit** every form by least squares (scans for the nonlinear constants, then a polish); a form
+   is tried only on curves with at least two points per constant plus two, so that it cannot
+   merely interpolate a short curve.
 2. **Tolerance.** A form is *accepted* when the root-mean-square of its residual is at most
    ``tolerance = max(rtol * rms(c), atol)``, with ``rtol`` 2 % by default: the formula must
    reproduce the curve to within 2 % of the curve's own RMS magnitude.
@@ -208,8 +210,8 @@ def find_closed_form(param_values: Sequence[float], curve: Sequence[float], para
     t_sym = sympy.Symbol(param_name)
     candidates, accepted = [], []
     for form in forms:
-        if len(np.unique(t)) <= sum(not s for s in form.scanned):
-            continue  # more free constants than distinct points: any fit is meaningless
+        if len(np.unique(t)) < 2 * len(form.constants) + 2:
+            continue  # too few points to tell this form from an interpolant
         fits = [_polish(form, t, c, p0, {}) for p0 in form.starts(t, c)]
         if not fits:
             continue
@@ -249,3 +251,21 @@ def law(skeleton: str, formulas: Mapping[str, str], param_name: str = "t") -> st
     repl = {s: (sympy.sympify(formulas[str(s)], locals={param_name: t}) if str(s) in formulas
                 else sympy.Function(str(s))(t)) for s in slots}
     return str(expr.xreplace(repl))
+
+
+def add_closed_forms(doc: dict, rtol: float = RTOL) -> dict:
+    """Fill ``closed_form`` (coefficient -> formula, accepted ones only), ``closed_form_details``
+    (every coefficient: formula or best candidate, errors, tolerance) and ``law`` (the skeleton
+    with the closed forms substituted) of an equations document, in place; returns it."""
+    coefs = doc.get("coefficients") or {}
+    pname = doc.get("parameter", "t")
+    found = closed_forms(coefs, pname, rtol) if coefs else {}
+    doc["closed_form"] = {k: cf.formula for k, cf in found.items() if cf.accepted}
+    doc["closed_form_details"] = {
+        k: {**{key: v for key, v in cf.to_dict().items() if key not in ("name", "candidates")},
+            "candidates": [{"form": f, "formula": e, "rms_error": r, "accepted": a} for f, e, r, a in cf.candidates]}
+        for k, cf in found.items()}
+    doc["closed_form_rule"] = (f"accepted when the RMS residual is at most {rtol:g} x the RMS of the curve; "
+                               "the simplest accepted formula wins")
+    doc["law"] = law(doc["skeleton"], doc["closed_form"], pname) if doc.get("skeleton") else None
+    return doc

@@ -1,0 +1,281 @@
+"""``peql discover``: from a table of measurements to a parametric law, its coefficient curves and
+closed forms for them, in one command (the Python function :func:`discover` behind it).
+
+The table is in long format, one row per sample: input columns, a target column, a parameter
+column and optionally a ``split`` column (``train`` / ``val`` / ``test``; without it a validation
+share is held out of the training rows). CSV, NetCDF (``.nc``) and zarr are read; a peql dataset
+(``peql simulate``) needs no column flags at all.
+
+Everything is checked before training starts, and results are written into a hidden temporary
+folder next to OUT that is renamed to OUT only when complete: a failed run leaves no OUT behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .user_data import check_arrays, nearest_name
+from .regressor import ParametricRegressor
+from .user_data import MIN_SAMPLES_PER_VALUE
+
+_CSV = (".csv", ".tsv", ".txt")
+_NETCDF = (".nc", ".nc4", ".netcdf", ".cdf")
+SPLIT = "split"
+
+
+def read_table(path: str | os.PathLike):
+    """A long-format table as a DataFrame, and default column roles (from a peql dataset's attrs).
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        ValueError: an unsupported file type, or variables that are not one row per sample.
+    """
+    import pandas as pd
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no data at {path}")
+    suffix = path.suffix.lower()
+    if suffix in _CSV:
+        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ","), {}
+    if suffix in _NETCDF:
+        with xr.open_dataset(path) as raw:
+            return _frame(raw.load(), path)
+    if path.is_dir() and ((path / "zarr.json").exists() or (path / ".zgroup").exists()):
+        if "peql_dataset_version" in xr.open_zarr(path, consolidated=False).attrs:
+            from .data import read_dataset
+
+            return _frame(read_dataset(path), path)
+        with xr.open_zarr(path, consolidated=False) as raw:
+            return _frame(raw.load(), path)
+    raise ValueError(f"cannot read {path}: use a CSV ({', '.join(_CSV)}), NetCDF ({', '.join(_NETCDF)}) "
+                     "or zarr table in long format (one row per sample)")
+
+
+def _frame(ds, path: Path):
+    """An xarray dataset as a DataFrame: the peql layout (inputs(sample, feature), target, param,
+    split) or 1-D variables that share one dimension."""
+    import pandas as pd
+
+    if "inputs" in ds and "feature" in ds["inputs"].dims:
+        names = [str(n) for n in ds["feature"].values]
+        target, param = ds.attrs.get("target_name", "y"), ds.attrs.get("param_name", "t")
+        cols = {n: ds["inputs"].values[:, i] for i, n in enumerate(names)}
+        cols.update({target: ds["target"].values, param: ds["param"].values})
+        if SPLIT in ds:
+            cols[SPLIT] = ds[SPLIT].values.astype(str)
+        return pd.DataFrame(cols), {"target": target, "param": param, "inputs": names}
+    dims = {v.dims for v in ds.data_vars.values()}
+    if len(dims) != 1 or len(next(iter(dims))) != 1:
+        raise ValueError(f"{path} is not a long-format table: every variable must be 1-D along one shared "
+                         f"row dimension, found dims {sorted(map(str, dims))}")
+    return ds.to_dataframe().reset_index(drop=True), {}
+
+
+def _column(frame, name: str | None, role: str, default: str | None) -> str:
+    name = name or default
+    if name is None:
+        raise ValueError(f"name the {role} column with --{role} (columns: {', '.join(map(str, frame.columns))})")
+    if name not in frame.columns:
+        raise ValueError(f"no {role} column {name!r} in the data{nearest_name(name, list(map(str, frame.columns)))}; "
+                         f"columns: {', '.join(map(str, frame.columns))}")
+    return name
+
+
+def resolve_columns(frame, target: str | None, inputs: Sequence[str] | None, param: str | None,
+                    defaults: dict) -> tuple[str, list[str], str]:
+    """Check the named columns exist (suggesting the nearest name) and play one role each."""
+    target = _column(frame, target, "target", defaults.get("target"))
+    param = _column(frame, param, "param", defaults.get("param"))
+    if target == param:
+        raise ValueError(f"column {target!r} is given both as the target and as the parameter")
+    if inputs is None:
+        inputs = defaults.get("inputs") or [str(c) for c in frame.columns if c not in (target, param, SPLIT)]
+    inputs = [_column(frame, n, "inputs", None) for n in inputs]
+    if param in inputs:
+        raise ValueError(f"column {param!r} is given both as an input and as the parameter (--param): a "
+                         "coefficient cannot vary with one of the law's own inputs; drop it from --inputs")
+    if target in inputs:
+        raise ValueError(f"column {target!r} is given both as an input and as the target")
+    return target, list(inputs), param
+
+
+def _splits(frame) -> dict[str, np.ndarray]:
+    if SPLIT not in frame.columns:
+        return {"train": np.ones(len(frame), bool)}
+    labels = frame[SPLIT].astype(str).str.strip().str.lower().to_numpy()
+    unknown = sorted(set(labels) - {"train", "val", "test"})
+    if unknown:
+        raise ValueError(f"column 'split' holds unknown label(s) {unknown}; allowed: train, val, test")
+    if not (labels == "train").any():
+        raise ValueError("column 'split' marks no row as 'train'")
+    return {s: labels == s for s in ("train", "val", "test") if (labels == s).any()}
+
+
+def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | None = None,
+             inputs: Sequence[str] | None = None, param: str | None = None, architecture: str = "auto",
+             trials: int = 8, steps: int | None = None, device: str = "auto", primitives: Sequence[str] | None = None,
+             seed: int = 0, threshold: float | None = None, closed_form_rtol: float = 0.02,
+             overwrite: bool = False, registry=None, progress: bool | str = "log",
+             echo: Callable[[str], None] = print) -> ParametricRegressor:
+    """Discover the parametric law in a table and write the results into ``output``.
+
+    Writes ``equations.json``, ``coefficients.csv``, ``coefficients.zarr``, ``fit.png``,
+    ``extrapolation.png``, ``coefficients.png``, ``model/checkpoint.pt`` and ``summary.txt``.
+
+    Args:
+        data: CSV, NetCDF or zarr table (see the module docstring).
+        output: results folder; must not exist or be empty unless ``overwrite``.
+        target, inputs, param: column names (inputs default to every other column but ``split``).
+        architecture, trials, steps, device, primitives, seed, threshold, closed_form_rtol: see
+            :class:`~peql.regressor.ParametricRegressor`.
+        echo: where the summary goes (``print``).
+
+    Returns:
+        The fitted :class:`~peql.regressor.ParametricRegressor`.
+    """
+    out = Path(output)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise ValueError(f"{out} exists and is not empty: choose another folder or pass --overwrite")
+    frame, defaults = read_table(data)
+    target, inputs, param = resolve_columns(frame, target, inputs, param, defaults)
+    masks = _splits(frame)
+    x, y, t, _, _ = check_arrays(frame[inputs], frame[target].to_numpy(), frame[param].to_numpy(),
+                                 inputs, param, target)
+    part = {s: (x[m], y[m], t[m]) for s, m in masks.items()}
+    reg = ParametricRegressor(architecture, trials, steps, primitives, device=device, seed=seed, threshold=threshold,
+                              closed_form_rtol=closed_form_rtol, progress=progress, registry=registry)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        reg.fit(*part["train"], input_names=inputs, param_name=param, validation=part.get("val"),
+                run_dir=tmp / "model")
+        doc = reg.document_
+        doc["provenance"] = {"data": str(data), "target": target, "inputs": inputs, "parameter": param,
+                             "rows": {s: int(m.sum()) for s, m in masks.items()}}
+        lines = summary(reg, part, masks, str(data), target)
+        write_results(reg, part, tmp, lines)
+        _replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    for line in lines + [f"wrote {out}/: {', '.join(sorted(p.name for p in out.iterdir()))}"]:
+        echo(line)
+    return reg
+
+
+def write_results(reg: ParametricRegressor, part: dict, folder: Path, lines: list[str]) -> None:
+    """equations.json, coefficient curves (CSV, zarr), figures and the summary into ``folder``."""
+    from .discover_figures import plot_coefficients, plot_fit
+    from .symbolic.extract import write_coefficients, write_json
+
+    doc = reg.document_
+    write_json(doc, folder / "equations.json")
+    coefs = reg.coefficients()
+    frame = coefs.to_pandas()
+    frame.index.name = reg.param_name_
+    frame.to_csv(folder / "coefficients.csv")
+    if doc.get("coefficients"):
+        write_coefficients(doc, folder / "coefficients.zarr")
+    plot_fit(reg, part, folder / "fit.png", extrapolate=False)
+    plot_fit(reg, part, folder / "extrapolation.png", extrapolate=True)
+    plot_coefficients(reg, folder / "coefficients.png")
+    (folder / "summary.txt").write_text("\n".join(lines) + "\n")
+
+
+def _replace(tmp: Path, out: Path) -> None:
+    """Move the finished results folder into place (an old one is removed only afterwards)."""
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target: str) -> list[str]:
+    """The human-readable summary printed after a run (and saved as summary.txt)."""
+    doc, p = reg.document_, reg.param_name_
+    values, counts = np.unique(part["train"][2], return_counts=True)
+    rows = ", ".join(f"{s} {int(m.sum())}" for s, m in masks.items())
+    why = (f"{p} takes {len(values)} values with at least {counts.min()} samples each" if reg.architecture_ == "seql"
+           else f"{p} takes {len(values)} distinct values, {np.median(counts):g} samples per value on median")
+    pool = doc.get("parameter_pooling")
+    lines = [f"data: {data}: {sum(int(m.sum()) for m in masks.values())} rows ({rows}); inputs "
+             f"{', '.join(reg.input_names_)}; target {target}; parameter {p}",
+             f"architecture: {reg.architecture_} ({'auto: ' if reg.architecture == 'auto' else ''}{why}; SEQL needs "
+             f"<= 256 values with >= {MIN_SAMPLES_PER_VALUE} samples each)"]
+    if pool:
+        lines.append(f"  scattered {p} pooled into {pool['bins']} bins for training (widest {pool['max_bin_width']:.3g})")
+    trial = doc["trials"][reg.selected_trial_]
+    s = doc["settings"]
+    lines.append(f"trained {s['trials']} trials x {s['steps']} steps in {doc['wall_time_s']:.1f} s; selected trial "
+                 f"{reg.selected_trial_} (validation MSE {trial['val_mse']:.3g}, normalised units)")
+    if not doc.get("skeleton"):
+        lines.append("no equation: " + doc.get("note", "the selected network could not be read out")
+                     + "; try more --steps or --trials")
+        return lines
+    lines.append(f"law: {target} = {doc['skeleton']}")
+    for name, d in doc["closed_form_details"].items():
+        if d["accepted"]:
+            lines.append(f"  {name}({p}) = {d['formula']}    (RMS error {100 * d['rel_error']:.2g} % of the curve)")
+        else:
+            lines.append(f"  {name}({p}): no closed form within {100 * reg.closed_form_rtol:g} % "
+                         f"(best: {d['best']}, {100 * d['rel_error']:.2g} %)")
+    lines.append(f"with closed forms: {target} = {doc['law']}")
+    eqs = doc["equations"]
+    for e in eqs[:: max(1, len(eqs) // 3)][:4]:
+        lines.append(f"  at {p} = {e['param']:.4g}: {target} = {e['expression']}")
+    if "test" in part:
+        try:
+            lines.append(f"test R^2 (network, {len(part['test'][1])} rows): {reg.score(*part['test']):.4f}")
+        except ValueError as exc:  # seql cannot predict at test values it was not trained on
+            lines.append(f"test rows not scored: {exc}")
+    return lines
+
+
+def _split_list(text: str | None) -> list[str] | None:
+    return None if text is None else [s.strip() for s in text.split(",") if s.strip()]
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("discover", help="discover the parametric law in a table (CSV, NetCDF, zarr)",
+                       description=__doc__.splitlines()[0])
+    p.add_argument("data", help="table in long format: CSV, NetCDF (.nc) or zarr; a 'split' column is honoured")
+    p.add_argument("-o", "--output", required=True, help="results folder (must not exist or be empty)")
+    p.add_argument("--target", help="target column (the left-hand side)")
+    p.add_argument("--inputs", help="comma-separated input columns (default: every other column)")
+    p.add_argument("--param", help="parameter column: what the coefficients vary with")
+    p.add_argument("--arch", default="auto", help="seql, heql or auto (default: seql for few values with "
+                   f">= {MIN_SAMPLES_PER_VALUE} samples each, else heql)")
+    p.add_argument("--trials", type=int, default=8, help="networks trained at once; the best is kept (default 8)")
+    p.add_argument("--steps", type=int, help="training steps (default: seql 3000, heql 4000)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    p.add_argument("--primitives", help="unit groups per layer, e.g. constant:2,identity:4,square:4,sin:2,product:2")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threshold", type=float, help="drop coefficients below this (default 0.01 x min(1, RMS of target))")
+    p.add_argument("--closed-form-rtol", type=float, default=0.02,
+                   help="closed forms must fit the curve within this share of its RMS (default 0.02)")
+    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--progress", action="store_true", help="a progress bar instead of a log line every 10 %%")
+    p.set_defaults(func=_cmd_discover)
+
+
+def _cmd_discover(args) -> int:
+    from .plugins import get_registry
+
+    if args.trials < 1 or (args.steps is not None and args.steps < 1):
+        raise ValueError("--trials and --steps must be at least 1")
+    discover(args.data, args.output, args.target, _split_list(args.inputs), args.param, args.arch, args.trials,
+             args.steps, args.device, _split_list(args.primitives), args.seed, args.threshold, args.closed_form_rtol,
+             args.overwrite, get_registry(args.plugins_dir), True if args.progress else "log")
+    return 0

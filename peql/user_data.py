@@ -1,0 +1,197 @@
+"""User data, before anything is trained or written: checks whose errors name the column (or
+argument), the problem and what to do about it; the choice of architecture; the validation
+hold-out; the pooling of scattered parameter values. Used by :class:`peql.ParametricRegressor`
+(arrays) and ``peql discover`` (tables)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Sequence
+
+import numpy as np
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MIN_ROWS = 10
+
+
+def nearest_name(name: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'x1'?)`` for the closest of ``choices``, or an empty string."""
+    lowered = {c.lower(): c for c in choices}
+    if name.lower() in lowered:
+        return f" (did you mean {lowered[name.lower()]!r}?)"
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def check_name(name: str, role: str) -> None:
+    """A name must be a plain identifier that SymPy reads as a symbol, since it appears in
+    equations (``E``, ``I``, ``S``, ``pi``, ``sin`` ... mean something else to SymPy)."""
+    import sympy
+
+    if not _IDENT.match(name):
+        raise ValueError(f"{role} name {name!r} cannot appear in an equation: use letters, digits and "
+                         "underscores, starting with a letter (rename the column)")
+    try:
+        parsed = sympy.sympify(name)
+    except (sympy.SympifyError, TypeError, AttributeError):
+        parsed = None
+    if parsed != sympy.Symbol(name):
+        raise ValueError(f"{role} name {name!r} is reserved by SymPy (it would be read as "
+                         f"{parsed!s}); rename the column")
+
+
+def value_counts(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct parameter values and how many samples each has."""
+    return np.unique(np.asarray(t, dtype=float), return_counts=True)
+
+
+def _numeric(values, label: str) -> np.ndarray:
+    """``values`` as float64; non-numeric entries are an error naming ``label`` and an example."""
+    import pandas as pd
+
+    arr = np.asarray(values)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64)
+    coerced = pd.to_numeric(pd.Series(arr.ravel()), errors="coerce")
+    bad = coerced.isna().to_numpy() & ~pd.isna(pd.Series(arr.ravel())).to_numpy()
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ValueError(f"{label} holds {int(bad.sum())} non-numeric value(s), e.g. {arr.ravel()[first]!r} "
+                         f"in row {first}; only numbers can be fitted")
+    return coerced.to_numpy(dtype=np.float64).reshape(arr.shape)
+
+
+def _finite(values: np.ndarray, label: str) -> None:
+    bad = ~np.isfinite(values)
+    if bad.any():
+        rows = np.nonzero(bad)[0]
+        raise ValueError(f"{label} holds NaN or inf in {len(rows)} row(s) (first at row {int(rows[0])}); "
+                         "drop or fill those rows")
+
+
+def check_arrays(X, y, t, input_names: Sequence[str] | None = None, param_name: str | None = None,
+                 target_name: str = "y", what: str = ""):
+    """Validate and convert ``(X, y, t)``.
+
+    Args:
+        X: (n, d) array or DataFrame (columns name the inputs), or (n,) for one input.
+        y: (n,) target, or None (prediction).   t: (n,) parameter values (a Series lends its name).
+        input_names, param_name: names to use (defaults: DataFrame columns or x0.., Series name or t).
+        target_name: how the target is called in messages.
+        what: prefix of messages ("validation ", "prediction ").
+
+    Returns:
+        ``(x (n, d), y (n,) or None, t (n,), input_names, param_name)``, all float64.
+    """
+    if hasattr(X, "columns"):
+        names = list(input_names) if input_names is not None else [str(c) for c in X.columns]
+        columns = [X[c].to_numpy() for c in X.columns]
+    else:
+        arr = np.asarray(X)
+        arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr
+        if arr.ndim != 2:
+            raise ValueError(f"{what}X must be 2-D (samples, inputs), got shape {arr.shape}")
+        names = list(input_names) if input_names is not None else [f"x{i}" for i in range(arr.shape[1])]
+        columns = [arr[:, i] for i in range(arr.shape[1])]
+    pname = param_name or (str(t.name) if getattr(t, "name", None) is not None else "t")
+    if len(names) != len(columns):
+        raise ValueError(f"{len(names)} input names {names} for {len(columns)} input columns")
+    if len(set(names)) != len(names):
+        raise ValueError(f"input names must be distinct, got {names}")
+    if pname in names:
+        raise ValueError(f"{pname!r} is given both as an input and as the parameter: a coefficient cannot "
+                         "vary with one of the law's own inputs; drop it from the inputs")
+    for n in names:
+        check_name(n, "input")
+    check_name(pname, "parameter")
+    x = np.stack([_numeric(col, f"{what}input column {n!r}") for n, col in zip(names, columns)], axis=1) \
+        if columns else np.zeros((len(np.asarray(t)), 0))
+    tv = _numeric(np.asarray(t).reshape(-1), f"{what}parameter column {pname!r}")
+    yv = None if y is None else _numeric(np.asarray(y).reshape(-1), f"{what}target column {target_name!r}")
+    lengths = {"inputs": len(x), "parameter": len(tv), **({} if yv is None else {"target": len(yv)})}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"{what}lengths differ: {lengths}")
+    for n, col in zip(names, x.T):
+        _finite(col, f"{what}input column {n!r}")
+    _finite(tv, f"{what}parameter column {pname!r}")
+    if yv is not None:
+        _finite(yv, f"{what}target column {target_name!r}")
+        if not what and len(yv) < MIN_ROWS:
+            raise ValueError(f"only {len(yv)} rows: at least {MIN_ROWS} are needed to fit anything")
+        if not what and np.ptp(yv) == 0:
+            raise ValueError(f"target column {target_name!r} is constant (every row is {yv[0]:g}): "
+                             "there is nothing to fit")
+    if not what and x.shape[1] == 0:
+        raise ValueError("no input columns: a law needs at least one input besides the parameter")
+    return x, yv, tv, names, pname
+
+
+def check_seql_groups(t: np.ndarray, param_name: str, architecture: str, min_count: int) -> None:
+    """A grid architecture fits one weight set per parameter value from that value's samples alone."""
+    values, counts = value_counts(t)
+    few = counts < min_count
+    if few.any():
+        k = int(np.argmin(counts))
+        raise ValueError(
+            f"{architecture} fits one weight set per value of {param_name!r} and needs at least {min_count} "
+            f"training samples per value, but {int(few.sum())} of {len(values)} values have fewer "
+            f"({param_name}={values[k]:g} has {int(counts[k])}): use --arch heql (architecture='heql'), "
+            "which handles scattered parameter values, or --arch auto")
+
+
+#: ``auto`` picks SEQL when the parameter has at most this many distinct values ...
+AUTO_MAX_VALUES = 256
+#: ... and every value has at least this many samples (SEQL's minibatch per value).
+MIN_SAMPLES_PER_VALUE = 16
+#: Scattered values are pooled into bins of about this many samples, at most MAX_BINS bins.
+POOL_SIZE, MAX_BINS = 32, 128
+#: Default training steps per architecture (measured: a good answer on a few thousand rows in
+#: about a minute on two CPU cores, see docs/discover.md).
+DEFAULT_STEPS = {"seql": 3000, "heql": 4000}
+
+
+def choose_architecture(t: np.ndarray) -> str:
+    """``"seql"`` when ``t`` takes few distinct values with enough samples each, else ``"heql"``."""
+    values, counts = value_counts(t)
+    if len(values) <= AUTO_MAX_VALUES and counts.min() >= MIN_SAMPLES_PER_VALUE:
+        return "seql"
+    return "heql"
+
+
+def is_scattered(t: np.ndarray) -> bool:
+    """Parameter values hardly repeat (median count per value below MIN_SAMPLES_PER_VALUE)."""
+    return bool(np.median(value_counts(t)[1]) < MIN_SAMPLES_PER_VALUE)
+
+
+def pool_parameter(t: np.ndarray, n_bins: int) -> np.ndarray:
+    """Each value replaced by the mean of its equal-count bin (equal values share a bin)."""
+    t = np.asarray(t, dtype=float)
+    values, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
+    before = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    value_bin = before * n_bins // len(t)
+    _, value_bin = np.unique(value_bin, return_inverse=True)  # drop empty bins
+    sums = np.bincount(value_bin, weights=values * counts)
+    sizes = np.bincount(value_bin, weights=counts)
+    return (sums / sizes)[value_bin][inverse]
+
+
+def holdout_split(x, y, t, fraction: float, seed: int):
+    """Hold out ``fraction`` of the samples for trial selection: within every parameter value when
+    values repeat (so each keeps training samples), else at random."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"val_fraction must be between 0 and 1, got {fraction}")
+    rng = np.random.default_rng(seed)
+    _, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
+    u = rng.random(len(t))
+    if np.median(counts) >= 5:  # values repeat: every value keeps most of its samples
+        rank = np.empty(len(t))  # rank of u within its parameter value, in [0, 1)
+        order = np.lexsort((u, inverse))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        rank[order] = (np.arange(len(t)) - np.repeat(starts, counts)) / np.repeat(counts, counts)
+        held = rank >= 1 - fraction
+    else:
+        held = u < fraction
+    return (x[~held], y[~held], t[~held]), (x[held], y[held], t[held])
+
+
