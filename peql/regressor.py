@@ -148,7 +148,7 @@ class ParametricRegressor:
         from .plugins import get_registry
         from .symbolic.closed_form import add_closed_forms
         from .symbolic.extract import equations_document
-        from .symbolic.tidy import orient_signs, prune_insignificant
+        from .symbolic.tidy import merge_duplicates, orient_signs, prune_insignificant, refit_all
 
         x, yv, tv, names, pname = check_arrays(X, y, t, input_names, param_name)
         if validation is not None:
@@ -180,7 +180,9 @@ class ParametricRegressor:
                               quiet=self.progress == "log")
         threshold = self.read_out_threshold(train[1])
         doc = equations_document(result, train, val, threshold, self.refit)
-        orient_signs(prune_insignificant(doc, train, threshold))
+        for step in (prune_insignificant, refit_all, merge_duplicates, refit_all):
+            step(doc, train, threshold)
+        orient_signs(doc)
         doc["wall_time_s"] = float(result.wall_time)
         doc["parameter_pooling"] = pooling
         add_closed_forms(doc, self.closed_form_rtol)
@@ -306,6 +308,30 @@ class ParametricRegressor:
         r = read_out(self.result_.model, self.selected_trial_, one, np.array([t]), np.array([t / s.t_scale]),
                      threshold)
         return r.expressions[0]
+
+
+    def latex(self, t: float | None = None) -> str:
+        """LaTeX of :meth:`sympy`."""
+        import sympy
+
+        return sympy.latex(self.sympy(t))
+
+    def coefficients(self):
+        """Coefficient curves as an :class:`xarray.DataArray` (param_value x coefficient); attrs hold
+        the skeleton, the parameter name and the closed forms (JSON)."""
+        import json
+
+        import xarray as xr
+
+        self._check_fitted()
+        coefs = self.document_.get("coefficients") or {}
+        names = [k for k in coefs if k != "param"]
+        values = (np.stack([np.asarray(coefs[k], float) for k in names], axis=1) if names
+                  else np.zeros((len(coefs.get("param", [])), 0)))
+        return xr.DataArray(values, dims=("param_value", "coefficient"), name="coefficients",
+                            coords={"param_value": np.asarray(coefs.get("param", []), float), "coefficient": names},
+                            attrs={"skeleton": self.skeleton_ or "", "parameter": self.param_name_,
+                                   "closed_form": json.dumps(self.closed_forms_)})
 
 
 def _max_bin_width(t: np.ndarray, pooled: np.ndarray) -> float:
