@@ -127,6 +127,11 @@ def evaluate(doc: dict, ds, result=None) -> dict[str, Any]:
             pred = expression_predictions(exprs, names, g)
             scores[f"equation_{label}_mse"] = _mse(pred, g.y)
             scores[f"equation_{label}_mse_paper_units"] = _paper_units(pred, g.y, g.param, train)
+    if doc.get("expression_in_param"):  # eql: count the terms of its one law in (inputs, parameter)
+        pname = ds.attrs.get("param_name", "t")
+        X = np.column_stack([train.x, train.param])
+        ref = float(np.sqrt(np.mean(train.y**2)))
+        scores["n_terms_with_param"] = len(significant_terms(doc["expression_in_param"], X, [*names, pname], ref))
     verdict, coef = judge_document(doc, ds, train)
     if verdict is not None:
         scores.update({"structure_correct": verdict.correct, "structure": verdict.to_dict(),

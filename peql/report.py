@@ -145,6 +145,7 @@ def score_rows(dataset: str, cfg: dict, scores: dict[str, dict]) -> list[dict]:
                "test_mse_paper_units": s.get("test_mse_paper_units"), "test_mse": s.get("test_mse"),
                "coef_mse": s.get("coef_mse"), "coef_rel_l1_pct": s.get("coef_rel_l1_pct"),
                "true_skeleton": s.get("structure_correct"), "success_rate": s.get("success_rate"),
+               "n_significant_terms": s.get("n_terms_with_param", s.get("n_significant_terms")),
                "wall_time_s": s.get("wall_time_s"), "skeleton": s.get("skeleton")}
         row.update(paper_figures(cfg["system"], arch, cross))
         rows.append(row)

@@ -13,7 +13,7 @@ from .base import ModelContext, TrialModule, take_options
 
 
 class MLPNet(TrialModule):
-    DEFAULTS = {"hidden": [64, 64, 64]}
+    DEFAULTS = {"hidden": [128, 128, 128]}
     symbolic = False
 
     def __init__(self, ctx: ModelContext):

@@ -13,7 +13,7 @@ import numpy as np
 import sympy
 
 from ..fit.predict import normalise_target, predict
-from .readout import Readout, ReadoutTooComplex, read_out
+from .readout import Readout, ReadoutTooComplex, format_expr, read_out
 from .refit import refit_readout
 
 TIE_TOLERANCE = 1.1  # validation errors within 10 % of the best count as a tie
@@ -103,7 +103,19 @@ def equations_document(result, train, val, threshold: float = 0.01, refit: bool 
     }
     if r is None and result.architecture.symbolic:
         doc["note"] = "the selected trial has too many live weights to read out"
+    if r is not None and getattr(result.model, "param_as_input", False):
+        doc["expression_in_param"] = global_expression(r)
     return doc
+
+
+def global_expression(r: Readout) -> str | None:
+    """The single law in the inputs and the parameter of a network that takes the parameter as
+    an input (eql), when its coefficients do not vary with the parameter (no per-value target
+    normalisation)."""
+    if any(np.ptp(v) > 1e-9 * max(1.0, float(np.max(np.abs(v)))) for v in r.coefficients.values()):
+        return None
+    subs = {sympy.Symbol(k): sympy.Float(float(v[0])) for k, v in r.coefficients.items()}
+    return format_expr(sympy.sympify(r.skeleton).xreplace(subs))
 
 
 def write_json(doc: dict, path: str | os.PathLike) -> None:

@@ -21,7 +21,7 @@ from ..fit.data import Scaling
 from .template import Templater
 
 PRUNE = 1e-5
-MAX_LIVE_WEIGHTS = 120
+MAX_LIVE_WEIGHTS = 200
 
 
 class ReadoutTooComplex(ValueError):
@@ -133,7 +133,7 @@ def build_expression(weights: Sequence[np.ndarray], plans, skip: bool, input_sym
 
 
 def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_net: np.ndarray,
-             threshold: float = 0.01) -> Readout:
+             threshold: float = 0.01, max_live: int = MAX_LIVE_WEIGHTS) -> Readout:
     """Equations of one trial of a symbolic model at every parameter value of ``param_values``.
 
     Args:
@@ -143,6 +143,8 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
         param_values: (P,) raw parameter values (the training grid).
         t_net: (P,) the same values in network units.
         threshold: drop terms whose coefficient magnitude is below this.
+        max_live: refuse (ReadoutTooComplex) networks with more live weights than this: their
+            expansion is slow and the expression meaningless.
     """
     sub = model.select_trials([trial])
     P = len(param_values)
@@ -160,8 +162,8 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
         scales.append(scaling.t_scale)
     live = _live_masks(weights, sub.plans, sub.spec.skip)
     n_live = int(sum(m.sum() for m in live))
-    if n_live > MAX_LIVE_WEIGHTS:
-        raise ReadoutTooComplex(f"{n_live} live weights (limit {MAX_LIVE_WEIGHTS}): not sparse enough to read out")
+    if n_live > max_live:
+        raise ReadoutTooComplex(f"{n_live} live weights (limit {max_live}): not sparse enough to read out")
     net, wsyms, wvals = build_expression(weights, sub.plans, sub.spec.skip, input_symbols, scales, live)
     R, M = sympy.Symbol("__range"), sympy.Symbol("__min")
     expanded = sympy.expand(R * net + M)
