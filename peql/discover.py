@@ -20,63 +20,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .user_data import check_arrays, nearest_name
 from .regressor import ParametricRegressor
-from .user_data import MIN_SAMPLES_PER_VALUE
+from .user_data import MIN_SAMPLES_PER_VALUE, SPLIT, check_arrays, nearest_name, read_table
 
-_CSV = (".csv", ".tsv", ".txt")
-_NETCDF = (".nc", ".nc4", ".netcdf", ".cdf")
-SPLIT = "split"
-
-
-def read_table(path: str | os.PathLike):
-    """A long-format table as a DataFrame, and default column roles (from a peql dataset's attrs).
-
-    Raises:
-        FileNotFoundError: nothing at ``path``.
-        ValueError: an unsupported file type, or variables that are not one row per sample.
-    """
-    import pandas as pd
-    import xarray as xr
-
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no data at {path}")
-    suffix = path.suffix.lower()
-    if suffix in _CSV:
-        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ","), {}
-    if suffix in _NETCDF:
-        with xr.open_dataset(path) as raw:
-            return _frame(raw.load(), path)
-    if path.is_dir() and ((path / "zarr.json").exists() or (path / ".zgroup").exists()):
-        if "peql_dataset_version" in xr.open_zarr(path, consolidated=False).attrs:
-            from .data import read_dataset
-
-            return _frame(read_dataset(path), path)
-        with xr.open_zarr(path, consolidated=False) as raw:
-            return _frame(raw.load(), path)
-    raise ValueError(f"cannot read {path}: use a CSV ({', '.join(_CSV)}), NetCDF ({', '.join(_NETCDF)}) "
-                     "or zarr table in long format (one row per sample)")
-
-
-def _frame(ds, path: Path):
-    """An xarray dataset as a DataFrame: the peql layout (inputs(sample, feature), target, param,
-    split) or 1-D variables that share one dimension."""
-    import pandas as pd
-
-    if "inputs" in ds and "feature" in ds["inputs"].dims:
-        names = [str(n) for n in ds["feature"].values]
-        target, param = ds.attrs.get("target_name", "y"), ds.attrs.get("param_name", "t")
-        cols = {n: ds["inputs"].values[:, i] for i, n in enumerate(names)}
-        cols.update({target: ds["target"].values, param: ds["param"].values})
-        if SPLIT in ds:
-            cols[SPLIT] = ds[SPLIT].values.astype(str)
-        return pd.DataFrame(cols), {"target": target, "param": param, "inputs": names}
-    dims = {v.dims for v in ds.data_vars.values()}
-    if len(dims) != 1 or len(next(iter(dims))) != 1:
-        raise ValueError(f"{path} is not a long-format table: every variable must be 1-D along one shared "
-                         f"row dimension, found dims {sorted(map(str, dims))}")
-    return ds.to_dataframe().reset_index(drop=True), {}
 
 
 def _column(frame, name: str | None, role: str, default: str | None) -> str:
@@ -207,6 +153,8 @@ def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target
     doc, p = reg.document_, reg.param_name_
     values, counts = np.unique(part["train"][2], return_counts=True)
     rows = ", ".join(f"{s} {int(m.sum())}" for s, m in masks.items())
+    if "val" not in masks:
+        rows += f", of which {100 * reg.val_fraction:g} % held out to choose among the trials"
     why = (f"{p} takes {len(values)} values with at least {counts.min()} samples each" if reg.architecture_ == "seql"
            else f"{p} takes {len(values)} distinct values, {np.median(counts):g} samples per value on median")
     pool = doc.get("parameter_pooling")
@@ -237,7 +185,7 @@ def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target
         lines.append(f"  at {p} = {e['param']:.4g}: {target} = {e['expression']}")
     if "test" in part:
         try:
-            lines.append(f"test R^2 (network, {len(part['test'][1])} rows): {reg.score(*part['test']):.4f}")
+            lines.append(f"test R^2 of the law ({len(part['test'][1])} rows): {reg.score(*part['test']):.4f}")
         except ValueError as exc:  # seql cannot predict at test values it was not trained on
             lines.append(f"test rows not scored: {exc}")
     return lines

@@ -12,14 +12,9 @@ Architecture (``architecture="auto"``, :func:`choose_architecture`): SEQL, one w
 distinct parameter value, when the parameter takes at most 256 distinct values and every value
 has at least 16 samples; HEQL (a hypernetwork of t, usable at any t) otherwise.
 
-Scattered parameter values (HEQL, fewer than 16 samples per value on median) are *pooled* for
-training into equal-count bins of about 32 samples (at most 128 bins), each represented by its
-mean value. The hypernetwork then evaluates its weights once per bin and minibatch instead of once
-per sample (64 times cheaper per step), and every bin holds enough samples for the per-value
-least-squares refit of the coefficients. For a smooth coefficient the pooling error is second
-order in the bin width: within a bin c(t) = c(t_mean) + c'(t_mean)(t - t_mean) + ..., and the
-first-order part averages out over inputs that do not depend on t. The trained network is still a
-function of continuous t, and :meth:`ParametricRegressor.predict` takes raw values.
+Scattered parameter values (HEQL, fewer than 16 samples per value on median) are pooled for
+training into equal-count bins of about 32 samples (:func:`peql.user_data.pool_parameter` says why
+that is accurate); the network stays a function of continuous t.
 
 Validation data select the trial; without them a share of every parameter value's samples is
 held out (a random share of all samples when values hardly repeat).
@@ -187,6 +182,8 @@ class ParametricRegressor:
         doc["parameter_pooling"] = pooling
         add_closed_forms(doc, self.closed_form_rtol)
         self.document_, self.result_, self.train_, self.validation_ = doc, result, train, val
+        self.param_range_ = (float(tv.min()), float(tv.max())) if validation is not None else \
+            (float(min(train[2].min(), val[2].min())), float(max(train[2].max(), val[2].max())))
         self.architecture_, self.input_names_, self.param_name_ = arch, names, pname
         self.selected_trial_ = int(doc["selected_trial"])
         self.skeleton_ = doc["skeleton"]
@@ -235,10 +232,11 @@ class ParametricRegressor:
         return out
 
     def _coefficients_at(self, t: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Coefficients at ``t`` interpolated between reported values, and which t are in range."""
+        """Coefficients at ``t`` interpolated between reported values (held at the outermost ones
+        up to the ends of the training range), and which t lie in that range."""
         coefs = self.document_["coefficients"]
         values = np.asarray(coefs["param"], dtype=float)
-        inside = (t >= values.min()) & (t <= values.max())
+        inside = (t >= self.param_range_[0]) & (t <= self.param_range_[1])
         return {k: np.interp(t, values, np.asarray(v, dtype=float)) for k, v in coefs.items() if k != "param"}, inside
 
     def _law_fn(self, x: np.ndarray, coefs: dict[str, np.ndarray]) -> np.ndarray:

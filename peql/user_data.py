@@ -1,16 +1,21 @@
-"""User data, before anything is trained or written: checks whose errors name the column (or
-argument), the problem and what to do about it; the choice of architecture; the validation
-hold-out; the pooling of scattered parameter values. Used by :class:`peql.ParametricRegressor`
+"""User data, before anything is trained or written: reading tables; checks whose errors name the
+column (or argument), the problem and what to do about it; the choice of architecture; the
+validation hold-out; the pooling of scattered parameter values. Used by :class:`peql.ParametricRegressor`
 (arrays) and ``peql discover`` (tables)."""
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+_CSV = (".csv", ".tsv", ".txt")
+_NETCDF = (".nc", ".nc4", ".netcdf", ".cdf")
+SPLIT = "split"
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 MIN_ROWS = 10
 
@@ -165,7 +170,15 @@ def is_scattered(t: np.ndarray) -> bool:
 
 
 def pool_parameter(t: np.ndarray, n_bins: int) -> np.ndarray:
-    """Each value replaced by the mean of its equal-count bin (equal values share a bin)."""
+    """Each value replaced by the mean of its equal-count bin (equal values share a bin).
+
+    Why HEQL trains on pooled values: the hypernetwork evaluates its weights once per distinct
+    value in a minibatch, so scattered values cost one evaluation per sample (64 times the work of
+    gridded data per step), and a single sample per value leaves nothing for the per-value
+    least-squares refit of the coefficients. For a smooth coefficient the pooling error is second
+    order in the bin width: within a bin c(t) = c(m) + c'(m)(t - m) + ..., m the bin mean, and the
+    first-order part averages out over inputs that do not depend on t.
+    """
     t = np.asarray(t, dtype=float)
     values, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
     before = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -195,3 +208,51 @@ def holdout_split(x, y, t, fraction: float, seed: int):
     return (x[~held], y[~held], t[~held]), (x[held], y[held], t[held])
 
 
+def read_table(path: str | os.PathLike):
+    """A long-format table as a DataFrame, and default column roles (from a peql dataset's attrs).
+
+    Raises:
+        FileNotFoundError: nothing at ``path``.
+        ValueError: an unsupported file type, or variables that are not one row per sample.
+    """
+    import pandas as pd
+    import xarray as xr
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no data at {path}")
+    suffix = path.suffix.lower()
+    if suffix in _CSV:
+        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ","), {}
+    if suffix in _NETCDF:
+        with xr.open_dataset(path) as raw:
+            return _frame(raw.load(), path)
+    if path.is_dir() and ((path / "zarr.json").exists() or (path / ".zgroup").exists()):
+        if "peql_dataset_version" in xr.open_zarr(path, consolidated=False).attrs:
+            from .data import read_dataset
+
+            return _frame(read_dataset(path), path)
+        with xr.open_zarr(path, consolidated=False) as raw:
+            return _frame(raw.load(), path)
+    raise ValueError(f"cannot read {path}: use a CSV ({', '.join(_CSV)}), NetCDF ({', '.join(_NETCDF)}) "
+                     "or zarr table in long format (one row per sample)")
+
+
+def _frame(ds, path: Path):
+    """An xarray dataset as a DataFrame: the peql layout (inputs(sample, feature), target, param,
+    split) or 1-D variables that share one dimension."""
+    import pandas as pd
+
+    if "inputs" in ds and "feature" in ds["inputs"].dims:
+        names = [str(n) for n in ds["feature"].values]
+        target, param = ds.attrs.get("target_name", "y"), ds.attrs.get("param_name", "t")
+        cols = {n: ds["inputs"].values[:, i] for i, n in enumerate(names)}
+        cols.update({target: ds["target"].values, param: ds["param"].values})
+        if SPLIT in ds:
+            cols[SPLIT] = ds[SPLIT].values.astype(str)
+        return pd.DataFrame(cols), {"target": target, "param": param, "inputs": names}
+    dims = {v.dims for v in ds.data_vars.values()}
+    if len(dims) != 1 or len(next(iter(dims))) != 1:
+        raise ValueError(f"{path} is not a long-format table: every variable must be 1-D along one shared "
+                         f"row dimension, found dims {sorted(map(str, dims))}")
+    return ds.to_dataframe().reset_index(drop=True), {}

@@ -34,7 +34,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import sympy
 
-from .curve_forms import ANGLE, FORMS, POSITION, RATE, Form
+from .curve_forms import ANGLE, FORMS, RATE, Form
 
 RTOL = 0.02
 ATOL = 1e-9

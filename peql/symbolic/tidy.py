@@ -126,7 +126,6 @@ def merge_duplicates(doc: dict, train, threshold: float = 0.01, rel: float = REL
     xs, ys = _groups(train, values)
     arrays = {k: np.asarray(v, dtype=float) for k, v in doc["coefficients"].items() if k != "param"}
     terms, rms = term_contributions(doc["skeleton"], arrays, doc["inputs"], xs)
-    significant = rms >= rel * reference_rms(ys)[None, :]
     slots = {sympy.Symbol(k) for k in arrays}
     groups: dict = {}
     for i, term in enumerate(terms):
