@@ -37,6 +37,9 @@ def check_name(name: str, role: str) -> None:
     if not _IDENT.match(name):
         raise ValueError(f"{role} name {name!r} cannot appear in an equation: use letters, digits and "
                          "underscores, starting with a letter (rename the column)")
+    if re.fullmatch(r"c\d+", name):
+        raise ValueError(f"{role} name {name!r} clashes with the coefficient names c0, c1, ... of peql's "
+                         "equations; rename the column")
     try:
         parsed = sympy.sympify(name)
     except (sympy.SympifyError, TypeError, AttributeError):
@@ -90,8 +93,13 @@ def check_arrays(X, y, t, input_names: Sequence[str] | None = None, param_name: 
         ``(x (n, d), y (n,) or None, t (n,), input_names, param_name)``, all float64.
     """
     if hasattr(X, "columns"):
-        names = list(input_names) if input_names is not None else [str(c) for c in X.columns]
-        columns = [X[c].to_numpy() for c in X.columns]
+        have = [str(c) for c in X.columns]
+        names = have if input_names is None else list(input_names)
+        missing = [n for n in names if n not in have]
+        if missing:
+            raise ValueError(f"{what}inputs have no column {missing[0]!r}{nearest_name(missing[0], have)}; "
+                             f"they have {', '.join(have)}")
+        columns = [X[n].to_numpy() for n in names]  # by name, whatever the column order
     else:
         arr = np.asarray(X)
         arr = arr.reshape(-1, 1) if arr.ndim == 1 else arr

@@ -3,6 +3,7 @@ structure correct by the rule of DESIGN 6b and coefficients within 5 % relative 
 plus the regressor's API on the fitted models."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import sympy
 import xarray as xr
@@ -86,6 +87,10 @@ def test_predict_seql_at_training_values_and_refuse_others(jump):
     with pytest.raises(ValueError, match="not a training value"):
         reg.sympy(0.55)
     assert reg.score(case.X, case.y, case.t) > 0.9999
+    frame = pd.DataFrame({"x2": X[:, 1], "x1": X[:, 0]})   # columns are matched by name
+    np.testing.assert_allclose(reg.predict(frame, t), pred)
+    with pytest.raises(ValueError, match="prediction inputs have no column 'x1' \\(did you mean 'x_1'\\?\\)"):
+        reg.predict(frame.rename(columns={"x1": "x_1"}), t)
 
 
 def test_heql_predicts_and_reads_out_between_and_beyond_training_values(scattered):

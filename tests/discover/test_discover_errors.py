@@ -126,3 +126,7 @@ def test_names_that_cannot_appear_in_an_equation(tmp_path, capsys):
     code, err, out, left = _run(tmp_path, capsys, frame, "--target", "y", "--param", "t")
     _assert_clean(code, err, out, left)
     assert "input name 'E' is reserved by SymPy" in err
+    frame = _table().rename(columns={"x2": "c1"})  # c0, c1, ... name the coefficients
+    code, err, out, left = _run(tmp_path, capsys, frame, "--target", "y", "--param", "t")
+    _assert_clean(code, err, out, left)
+    assert "input name 'c1' clashes with the coefficient names c0, c1" in err
