@@ -15,6 +15,7 @@ Two things are decided here:
 from __future__ import annotations
 
 import os
+import warnings
 import shutil
 import uuid
 from pathlib import Path
@@ -108,8 +109,12 @@ def read_dataset(path: str | os.PathLike, validate: bool = True) -> xr.Dataset:
     if not (path / "zarr.json").is_file():
         raise DatasetError(f"{path} is not a zarr (format 3) store: missing {path / 'zarr.json'}")
     try:
-        with xr.open_dataset(path, engine="zarr", consolidated=False, chunks=None) as raw:
-            ds = raw.load()
+        with warnings.catch_warnings():
+            # Snakemake stamps directory outputs with a `.snakemake_timestamp` file, which zarr
+            # notices (and ignores) when it lists the store.
+            warnings.filterwarnings("ignore", message=r"Object at \.snakemake_timestamp is not recognized")
+            with xr.open_dataset(path, engine="zarr", consolidated=False, chunks=None) as raw:
+                ds = raw.load()
     except Exception as exc:  # zarr/xarray raise many types for a damaged store
         raise DatasetError(f"cannot read {path} as an xarray dataset: {exc}") from exc
     ds = _decode_strings(ds)
