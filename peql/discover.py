@@ -222,7 +222,9 @@ def parse_units(text: str | None) -> list | None:
 
 def add_commands(sub) -> None:
     p = sub.add_parser("discover", help="discover the parametric law in a table (CSV, NetCDF, zarr)",
-                       description=__doc__.splitlines()[0])
+                       description="Discover the parametric law in a table of measurements: its structure, "
+                       "coefficient curves and closed forms for them. Writes equations.json, coefficients.csv/.zarr, "
+                       "figures, the model checkpoint and summary.txt into OUTPUT.")
     p.add_argument("data", help="table in long format: CSV, NetCDF (.nc) or zarr; a 'split' column is honoured")
     p.add_argument("-o", "--output", required=True, help="results folder (must not exist or be empty)")
     p.add_argument("--target", help="target column (the left-hand side)")
@@ -235,7 +237,7 @@ def add_commands(sub) -> None:
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     p.add_argument("--primitives", help="unit groups per layer (default constant:2,identity:4,square:4,sin:2,product:2); "
                    "constant parameters after @, e.g. sin:2@frequency=4*pi")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of initialisation, minibatches and hold-out (default 0)")
     p.add_argument("--threshold", type=float, help="drop coefficients below this (default 0.01 x min(1, RMS of target))")
     p.add_argument("--closed-form-rtol", type=float, default=0.02,
                    help="closed forms must fit the curve within this share of its RMS (default 0.02)")

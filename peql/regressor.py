@@ -28,8 +28,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .user_data import (DEFAULT_STEPS, MAX_BINS, MIN_SAMPLES_PER_VALUE, POOL_SIZE, check_arrays, check_seql_groups,
-                        choose_architecture, holdout_split, is_scattered, pool_parameter, value_counts)
+from .user_data import (DEFAULT_STEPS, MIN_SAMPLES_PER_VALUE, check_arrays, check_seql_groups, choose_architecture,
+                        holdout_split, is_scattered, pool_scattered, value_counts)
 
 __all__ = ["ParametricRegressor", "choose_architecture"]
 
@@ -165,10 +165,7 @@ class ParametricRegressor:
                                  f"training values (e.g. {val[2][off][0]:g}): {arch} can only be scored at the "
                                  "values it was trained on")
         elif is_scattered(train[2]):
-            n_bins = int(np.clip(len(train[2]) // POOL_SIZE, 1, MAX_BINS))
-            pooled = pool_parameter(train[2], n_bins)
-            pooling = {"bins": int(len(np.unique(pooled))), "distinct_values": int(len(np.unique(train[2]))),
-                       "max_bin_width": _max_bin_width(train[2], pooled)}
+            pooled, pooling = pool_scattered(train[2])
             train = (train[0], train[1], pooled)
         settings = self.fit_settings_for(arch, train[2])
         result = fit_networks(*train, names, pname, settings, run_dir, registry, progress=self.progress is True,
@@ -182,14 +179,10 @@ class ParametricRegressor:
         doc["parameter_pooling"] = pooling
         add_closed_forms(doc, self.closed_form_rtol)
         self.document_, self.result_, self.train_, self.validation_ = doc, result, train, val
-        self.param_range_ = (float(tv.min()), float(tv.max())) if validation is not None else \
-            (float(min(train[2].min(), val[2].min())), float(max(train[2].max(), val[2].max())))
+        self.param_range_ = (float(tv.min()), float(tv.max()))  # raw values, before any pooling
         self.architecture_, self.input_names_, self.param_name_ = arch, names, pname
-        self.selected_trial_ = int(doc["selected_trial"])
-        self.skeleton_ = doc["skeleton"]
-        self.closed_forms_ = dict(doc["closed_form"])
-        self.law_ = doc["law"]
-        self._model = None
+        self.selected_trial_, self.skeleton_, self.law_ = int(doc["selected_trial"]), doc["skeleton"], doc["law"]
+        self.closed_forms_, self._model = dict(doc["closed_form"]), None
         return self
 
     # -- using the fit ----------------------------------------------------------------------------
@@ -275,8 +268,8 @@ class ParametricRegressor:
         return self._expression_at(float(t))
 
     def _expression_at(self, t: float):
-        """The refitted equation at a reported value; between reported values (HEQL) the skeleton with
-        interpolated coefficients; outside their range (HEQL) the network read out at t."""
+        """The refitted equation at a reported value; elsewhere in the training range (HEQL) the
+        skeleton with interpolated coefficients; beyond it (HEQL) the network read out at t."""
         import sympy
 
         from .fit.data import Scaling
@@ -307,7 +300,6 @@ class ParametricRegressor:
                      threshold)
         return r.expressions[0]
 
-
     def latex(self, t: float | None = None) -> str:
         """LaTeX of :meth:`sympy`."""
         import sympy
@@ -331,7 +323,3 @@ class ParametricRegressor:
                             attrs={"skeleton": self.skeleton_ or "", "parameter": self.param_name_,
                                    "closed_form": json.dumps(self.closed_forms_)})
 
-
-def _max_bin_width(t: np.ndarray, pooled: np.ndarray) -> float:
-    widths = [np.ptp(t[pooled == v]) for v in np.unique(pooled)]
-    return float(max(widths)) if widths else 0.0

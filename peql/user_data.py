@@ -197,6 +197,13 @@ def pool_parameter(t: np.ndarray, n_bins: int) -> np.ndarray:
     return (sums / sizes)[value_bin][inverse]
 
 
+def pool_scattered(t: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Pooled values (bins of about POOL_SIZE samples, at most MAX_BINS) and a record of the pooling."""
+    pooled = pool_parameter(t, int(np.clip(len(t) // POOL_SIZE, 1, MAX_BINS)))
+    widths = [float(np.ptp(t[pooled == v])) for v in np.unique(pooled)]
+    return pooled, {"bins": len(widths), "distinct_values": int(len(np.unique(t))), "max_bin_width": max(widths)}
+
+
 def holdout_split(x, y, t, fraction: float, seed: int):
     """Hold out ``fraction`` of the samples for trial selection: within every parameter value when
     values repeat (so each keeps training samples), else at random."""
