@@ -14,12 +14,14 @@ from .nn.architecture import Architecture
 from .nn.primitives import Primitive
 from .plugins import fingerprint, get_registry, load_registry
 from .registry import DuplicateComponentError, Registry, RegistryError, UnknownComponentError
+from .regressor import ParametricRegressor
 
 __all__ = [
     "Architecture",
     "DuplicateComponentError",
     "FitResult",
     "FitSettings",
+    "ParametricRegressor",
     "Primitive",
     "Registry",
     "RegistryError",
