@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+from ..coerce import coerce_setting
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
 
 
 @dataclass
@@ -101,7 +100,7 @@ class Baseline:
                              f"{', '.join(sorted(self.defaults)) or 'none'}")
         resolved = dict(self.defaults)
         for key, value in settings.items():
-            resolved[key] = _coerce(self.name, key, value, self.defaults[key])
+            resolved[key] = coerce_setting(f"baseline {self.name!r}", key, value, self.defaults[key])
         for key, allowed in self.choices.items():
             value = resolved[key]
             if isinstance(value, str) and value not in allowed:
@@ -164,33 +163,6 @@ def check_inputs(x, y, param, input_names, param_name):
     if x.shape[0] == 0:
         raise ValueError("no samples to fit")
     return x, y, param, names
-
-
-def _coerce(baseline: str, key: str, value: Any, default: Any) -> Any:
-    """Convert ``value`` (possibly command-line text) to the type of ``default``."""
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                if value.lower() in _TRUE + _FALSE:
-                    return value.lower() in _TRUE
-                raise ValueError
-            if not isinstance(value, (bool, int, np.integer)):
-                raise ValueError
-            return bool(value)
-        if isinstance(default, int):
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if isinstance(default, float):
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if isinstance(value, str) and value.lstrip().startswith("["):
-            return json.loads(value)  # a list given on the command line as JSON
-        return value
-    except (TypeError, ValueError):
-        raise ValueError(f"baseline {baseline!r}: setting {key}={value!r} is not a valid "
-                         f"{type(default).__name__}") from None
 
 
 def require_pysindy():

@@ -25,9 +25,8 @@ import xarray as xr
 
 from ..dataset import KINDS, dataset_settings, validate_dataset
 from ..noise import rng
+from ...coerce import coerce_setting
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class System:
                              f"known settings: {known}")
         resolved = dict(self.defaults)
         for key, value in settings.items():
-            resolved[key] = _coerce(self.name, key, value, self.defaults[key])
+            resolved[key] = coerce_setting(f"system {self.name!r}", key, value, self.defaults[key])
         for key, allowed in self.choices.items():
             if resolved[key] not in allowed:
                 raise ValueError(f"system {self.name!r}: setting {key}={resolved[key]!r} is not one "
@@ -129,24 +128,3 @@ class System:
         return validate_dataset(ds)
 
 
-def _coerce(system: str, key: str, value: Any, default: Any) -> Any:
-    """Convert ``value`` (possibly a command-line string) to the type of ``default``."""
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                if value.lower() in _TRUE + _FALSE:
-                    return value.lower() in _TRUE
-                raise ValueError
-            return bool(value)
-        if isinstance(default, int):
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError
-            return int(value)
-        if isinstance(default, float):
-            return float(value)
-        if isinstance(default, str):
-            return str(value)
-        return value
-    except (TypeError, ValueError):
-        raise ValueError(f"system {system!r}: setting {key}={value!r} is not a valid "
-                         f"{type(default).__name__}") from None
