@@ -273,7 +273,7 @@ class ParametricRegressor:
         import sympy
 
         from .fit.data import Scaling
-        from .fit.predict import _target_scale
+        from .fit.predict import target_scale
         from .symbolic.readout import prune_terms, read_out
 
         eqs = self.document_["equations"]
@@ -294,7 +294,7 @@ class ParametricRegressor:
                 {sympy.Symbol(k): sympy.Float(float(v[0])) for k, v in coefs.items()}), threshold)
         data = self.result_.data
         s = data.scaling
-        y_min, y_range = _target_scale(data, np.array([t]))
+        y_min, y_range = target_scale(data, np.array([t]))
         one = Scaling(s.x_scale, s.t_scale, y_min, y_range, s.target)
         r = read_out(self.result_.model, self.selected_trial_, one, np.array([t]), np.array([t / s.t_scale]),
                      threshold)

@@ -55,14 +55,14 @@ def predict(model, data: GroupedData, x: np.ndarray, param: np.ndarray, grid: bo
         pred, _ = model(xb, g_arg, t_net, None)
         pred = pred.double().cpu().numpy()                               # (T, P, B)
         if not normalised:
-            y_min, y_range = _target_scale(data, t_raw)
+            y_min, y_range = target_scale(data, t_raw)
             pred = pred * y_range[None, :, None] + y_min[None, :, None]
         valid = np.arange(B)[None, :] < ct[:, None]
         out[:, rows[valid]] = pred[:, valid]
     return out
 
 
-def _target_scale(data: GroupedData, t_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def target_scale(data: GroupedData, t_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Target min / range at raw parameter values; per-parameter scaling interpolates between
     grid values (HEQL off the grid), global and none are constant."""
     s = data.scaling
@@ -73,5 +73,5 @@ def _target_scale(data: GroupedData, t_raw: np.ndarray) -> tuple[np.ndarray, np.
 
 def normalise_target(data: GroupedData, y: np.ndarray, param: np.ndarray) -> np.ndarray:
     """Targets in the network's units (the paper's test MSE is computed in these)."""
-    y_min, y_range = _target_scale(data, np.asarray(param, dtype=np.float64))
+    y_min, y_range = target_scale(data, np.asarray(param, dtype=np.float64))
     return (np.asarray(y, dtype=np.float64) - y_min) / y_range
