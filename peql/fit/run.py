@@ -92,7 +92,7 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     fingerprint = ckpt.data_fingerprint(x, y, param)
     step, prior_time = 0, 0.0
     state = ckpt.load(path) if path is not None and path.exists() else None
-    if state is not None and (state["settings"] != _comparable(settings) or state["data"] != fingerprint):
+    if state is not None and (not _same_settings(state["settings"], _comparable(settings)) or state["data"] != fingerprint):
         if on_mismatch != "restart":
             raise ValueError(f"{path} was written for other settings or data; use a fresh run directory")
         path.replace(path.with_name("checkpoint.stale.pt"))
@@ -131,6 +131,12 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     result.wall_time = prior_time + time.monotonic() - t0
     result.restarts, result.frozen = trainer.restarts.tolist(), trainer.frozen.tolist()
     return result
+
+
+def _same_settings(stored: dict, current: dict) -> bool:
+    """A setting that a checkpoint predates counts as its default (old runs stay loadable)."""
+    defaults = _comparable(FitSettings())
+    return all(stored.get(k, defaults.get(k)) == v for k, v in current.items())
 
 
 def _comparable(settings: FitSettings) -> dict:

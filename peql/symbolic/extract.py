@@ -174,8 +174,9 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
         from ..plugins import get_registry
 
         reg = get_registry()
-    prims = [("primitives", u["name"]) for u in result.settings.to_dict()["network"].get("units", [])
-             if isinstance(u, dict)]
+    from ..nn.spec import NetworkSpec
+
+    prims = [("primitives", u.name) for u in NetworkSpec.from_dict(result.settings.network).units]
     provenance = {"dataset": str(dataset) if not hasattr(dataset, "attrs") else ds.attrs.get("system"),
                   "system": ds.attrs.get("system"), "run_dir": str(run_dir),
                   "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims])}
