@@ -42,3 +42,25 @@ def coerce_setting(owner: str, key: str, value: Any, default: Any) -> Any:
         return value
     except (TypeError, ValueError):
         raise ValueError(f"{owner}: setting {key}={value!r} is not a valid {type(default).__name__}") from None
+
+
+def resolve_settings(owner: str, defaults: dict, choices: dict, given: dict) -> dict[str, Any]:
+    """``defaults`` overridden by ``given``, each value coerced to its default's type and checked
+    against ``choices`` (a list value, e.g. user terms, is not a choice and passes).
+
+    Raises:
+        ValueError: an unknown setting (listing the known ones), a value of the wrong type, or a
+            value outside its choices; the message starts with ``owner``.
+    """
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f"{owner} has no setting {unknown[0]!r}; known settings: "
+                         f"{', '.join(sorted(defaults)) or 'none'}")
+    resolved = dict(defaults)
+    for key, value in given.items():
+        resolved[key] = coerce_setting(owner, key, value, defaults[key])
+    for key, allowed in choices.items():
+        value = resolved[key]
+        if not isinstance(value, (list, tuple)) and value not in allowed:
+            raise ValueError(f"{owner}: setting {key}={value!r} is not one of {list(allowed)}")
+    return resolved

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from ..coerce import coerce_setting
+from ..coerce import resolve_settings
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -94,18 +94,7 @@ class Baseline:
             ValueError: an unknown setting (the message lists the known ones), a value that cannot
                 be coerced to the setting's type, or a value outside its choices.
         """
-        unknown = sorted(set(settings) - set(self.defaults))
-        if unknown:
-            raise ValueError(f"baseline {self.name!r} has no setting {unknown[0]!r}; known settings: "
-                             f"{', '.join(sorted(self.defaults)) or 'none'}")
-        resolved = dict(self.defaults)
-        for key, value in settings.items():
-            resolved[key] = coerce_setting(f"baseline {self.name!r}", key, value, self.defaults[key])
-        for key, allowed in self.choices.items():
-            value = resolved[key]
-            if isinstance(value, str) and value not in allowed:
-                raise ValueError(f"baseline {self.name!r}: setting {key}={value!r} is not one of "
-                                 f"{list(allowed)}")
+        resolved = resolve_settings(f"baseline {self.name!r}", self.defaults, self.choices, settings)
         return self.check(resolved) if self.check is not None else resolved
 
     def run(self, x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str],

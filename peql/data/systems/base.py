@@ -25,7 +25,7 @@ import xarray as xr
 
 from ..dataset import KINDS, dataset_settings, validate_dataset
 from ..noise import rng
-from ...coerce import coerce_setting
+from ...coerce import resolve_settings
 
 
 
@@ -87,19 +87,7 @@ class System:
             ValueError: an unknown setting (the message lists the known ones), a value that
                 cannot be coerced to the setting's type, or a value outside its choices.
         """
-        unknown = sorted(set(settings) - set(self.defaults))
-        if unknown:
-            known = ", ".join(sorted(self.defaults)) or "none"
-            raise ValueError(f"system {self.name!r} has no setting {unknown[0]!r}; "
-                             f"known settings: {known}")
-        resolved = dict(self.defaults)
-        for key, value in settings.items():
-            resolved[key] = coerce_setting(f"system {self.name!r}", key, value, self.defaults[key])
-        for key, allowed in self.choices.items():
-            if resolved[key] not in allowed:
-                raise ValueError(f"system {self.name!r}: setting {key}={resolved[key]!r} is not one "
-                                 f"of {list(allowed)}")
-        return resolved
+        return resolve_settings(f"system {self.name!r}", self.defaults, self.choices, settings)
 
     def simulate(self, noise: float = 0.0, seed: int = 0, **settings: Any) -> xr.Dataset:
         """Generate the dataset.
