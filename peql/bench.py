@@ -6,6 +6,7 @@ matrix-multiply rate measured in the same run, so results compare across machine
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import time
@@ -43,7 +44,8 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: int, registry) -> dict:
+def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: int, registry,
+              cuda_graph: bool = False) -> dict:
     from .fit.data import GroupedData
     from .fit.run import build_model
     from .fit.sampler import Sampler
@@ -61,14 +63,14 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
     _, model = build_model(registry, settings, data)
     s_pg, g_pb = settings.batch_shape()
     sampler = Sampler(data, trials, s_pg, g_pb, model.gate_noise_shapes(), seed=0)
-    trainer = Trainer(model, data)
+    trainer = Trainer(model, data, cuda_graph=cuda_graph)
     draws = [sampler.draw(s) for s in range(min(steps, 64))]
     for s in range(warmup):
         trainer.train_step(draws[s % len(draws)], 1e-3, 1e-3, s)
     from torch.utils.flop_counter import FlopCounterMode
 
     with FlopCounterMode(display=False) as counter:
-        trainer.train_step(draws[0], 1e-3, 1e-3, 0)
+        Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
     flops = counter.get_total_flops()
     _sync(device)
     t0 = time.perf_counter()
@@ -76,7 +78,8 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
         trainer.train_step(draws[s % len(draws)], 1e-3, 1e-3, s)
     _sync(device)
     dt = time.perf_counter() - t0
-    return {"arch": arch, "trials": trials, "device": device.type, "steps": steps,
+    label = device.type + ("+graph" if cuda_graph and device.type == "cuda" else "")
+    return {"arch": arch, "trials": trials, "device": label, "steps": steps,
             "ms_per_step": 1e3 * dt / steps, "trial_steps_per_s": trials * steps / dt,
             "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9}
 
@@ -90,13 +93,14 @@ def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
     for dev in devices:
         device = torch.device(dev)
         gemm[dev] = sgemm_gflops(device)
-        for arch in archs:
-            for trials in trials_list:
-                runs.append(bench_one(arch, trials, device, steps, warmup, registry))
-                r = runs[-1]
-                print(f"{arch:5s} trials={trials:3d} {dev:4s} {r['ms_per_step']:8.2f} ms/step "
-                      f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)",
-                      flush=True)
+        # on CUDA: the eager step and the captured graph (peql.fit.graphed), as a ratio in one run
+        modes = [False, True] if device.type == "cuda" else [False]
+        for arch, graph, trials in itertools.product(archs, modes, trials_list):
+            runs.append(bench_one(arch, trials, device, steps, warmup, registry, graph))
+            r = runs[-1]
+            print(f"{arch:5s} trials={trials:3d} {r['device']:10s} {r['ms_per_step']:8.2f} ms/step "
+                  f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)",
+                  flush=True)
     by_arch = {}
     for r in runs:
         by_arch.setdefault((r["arch"], r["device"]), {})[r["trials"]] = r["trial_steps_per_s"]

@@ -29,7 +29,8 @@ class RMSProp:
         self.ms = [torch.full_like(p, self.cfg["init"]) for p in self.params]
 
     @torch.no_grad()
-    def step(self, lr: float) -> None:
+    def step(self, lr: float | torch.Tensor) -> None:
+        """One update; ``lr`` is a number, or a 0-d tensor on the device (CUDA-graph capture)."""
         params = [p for p in self.params if p.grad is not None]
         grads = [p.grad for p in params]
         ms = [m for p, m in zip(self.params, self.ms) if p.grad is not None]
@@ -40,7 +41,11 @@ class RMSProp:
             denom = torch._foreach_sqrt(torch._foreach_add(ms, eps))
         else:
             denom = torch._foreach_add(torch._foreach_sqrt(ms), eps)
-        torch._foreach_addcdiv_(params, grads, denom, value=-lr)
+        if isinstance(lr, torch.Tensor):
+            torch._foreach_div_(denom, lr)
+            torch._foreach_addcdiv_(params, grads, denom, value=-1.0)
+        else:
+            torch._foreach_addcdiv_(params, grads, denom, value=-lr)
 
     @torch.no_grad()
     def reset_trials(self, mask: torch.Tensor) -> None:

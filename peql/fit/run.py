@@ -85,7 +85,7 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed)
     schedule = make_schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch,
                              settings.freeze_threshold)
-    trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed)
+    trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed, settings.cuda_graph)
     result = FitResult(model, data, settings, arch)
 
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
@@ -104,6 +104,7 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
 
     def save(done: bool):
         if path is not None:
+            trainer.sync(step)
             ckpt.atomic_save({"settings": _comparable(settings), "data": fingerprint, "step": step,
                               "trainer": trainer.state_dict(), "history": result.history, "complete": done,
                               "wall_time": prior_time + time.monotonic() - t0,
@@ -114,7 +115,7 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
     t0 = last_save = time.monotonic()
     while step < settings.steps:
         if step == schedule.freeze_step:
-            model.freeze_small_weights(schedule.freeze_threshold)
+            trainer.freeze_small_weights(schedule.freeze_threshold)
         lr, rw = schedule(step)
         loss = trainer.train_step(sampler.draw(step), lr, rw, step)
         step += 1
@@ -142,7 +143,7 @@ def _same_settings(stored: dict, current: dict) -> bool:
 def _comparable(settings: FitSettings) -> dict:
     """Settings that must match for a checkpoint to be resumed (not the cadence of saving)."""
     d = settings.to_dict()
-    for key in ("checkpoint_every_s", "log_every", "device"):
+    for key in ("checkpoint_every_s", "log_every", "device", "cuda_graph"):
         d.pop(key, None)
     return d
 

@@ -31,6 +31,7 @@ class FitSettings:
     steps: int = 2000
     seed: int = 0
     device: str = "auto"
+    cuda_graph: bool = True   # on CUDA, replay the training step as a captured graph (peql.fit.graphed)
     lr: float | None = None
     rw: float | None = None
     schedule: str | None = None

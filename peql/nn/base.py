@@ -115,7 +115,7 @@ class SymbolicModel(TrialModule):
 
     def extra_penalty(self) -> torch.Tensor:
         """Architecture-specific regularisation per trial (SEQL smoothing); zero by default."""
-        return torch.zeros(self.n_trials, device=self.log_alpha[0].device if len(self.log_alpha) else None)
+        return torch.zeros(self.n_trials, device=next(self.parameters()).device)
 
     def model_inputs(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         """The symbolic network's input; ``eql`` appends the parameter."""

@@ -57,7 +57,7 @@ def fits():
 def test_eql_with_t_as_input_writes_a_long_wrong_law(fits):
     train = fits.train
     r, k, mse = fits("eql")
-    law = global_expression(read_out(r.model, k, r.data.scaling, r.data.param_values, r.data.t.numpy()))
+    law = global_expression(read_out(r.model, k, r.data.scaling, r.data.param_values, r.data.t.cpu().numpy()))
     X = np.column_stack([train[0][:, 0], train[2]])
     n_terms = len(significant_terms(law, X, ["x", "t"], float(np.sqrt(np.mean(train[1] ** 2)))))
     assert n_terms >= 3 * 2, law                                    # truth: t*x**2 and x*sign(t)
