@@ -64,6 +64,8 @@ class TrialModule(nn.Module):
         clone = copy.deepcopy(self)
         for tensor in list(clone.parameters()) + list(clone.buffers()):
             tensor.data = tensor.data[index.to(tensor.device)].clone()
+        if getattr(clone, "masks", None) is not None:  # freeze masks are per trial too
+            clone.masks = [m[index.to(m.device)].clone() for m in clone.masks]
         clone.n_trials = len(index)
         return clone
 

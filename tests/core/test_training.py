@@ -44,6 +44,12 @@ def test_three_phase_schedule_and_frozen_weights_stay_zero(registry):
     assert masks is not None and any((m == 0).any() for m in masks)
     for w, m in zip(result.model.effective_weights(), masks):
         assert torch.all(w[m == 0] == 0)
+    # one trial taken out (what the read-out does) keeps its own masks, not the first trial's
+    assert not all(torch.equal(m[1], m[2]) for m in masks)
+    for k in range(3):
+        alone = result.model.select_trials([k]).effective_weights()
+        for a, b in zip(alone, result.model.effective_weights()):
+            assert torch.equal(a[0], b[k])
 
 
 def _run_fit(run_dir, data, steps, env_extra=None, kill_after_checkpoint=False):
