@@ -2,7 +2,8 @@
 
 The paper's Table I reference: a single network must fit ``y(x, t)`` with ``t`` as an ordinary
 input, which fails on discontinuous or nested coefficients. Initialisation as the authors'
-baseline: truncated normal with std 0.5 for every layer.
+baseline: truncated normal with std 0.5 for every layer. ``init_std`` also takes one std per layer
+(output last): the earlier paper's L0.5 benchmark used 0.1 / 0.5 / 1.0.
 """
 
 from __future__ import annotations
@@ -34,8 +35,13 @@ class EQLNet(SymbolicModel):
         self.reset_parameters(torch.Generator().manual_seed(ctx.seed))
 
     def reset_parameters(self, generator: torch.Generator) -> None:
-        for w in self.weights:
-            truncated_normal_(w, self.options["init_std"], generator)
+        std = self.options["init_std"]
+        stds = list(std) if isinstance(std, (list, tuple)) else [std] * len(self.weights)
+        if len(stds) != len(self.weights):
+            raise ValueError(f"eql init_std lists one std per layer ({len(self.weights)} with the output), "
+                             f"got {len(stds)}")
+        for w, s in zip(self.weights, stds):
+            truncated_normal_(w, float(s), generator)
         self.reset_gates(generator)
 
     def raw_weights(self, group=None, t=None):

@@ -108,3 +108,11 @@ def test_tiny_workflow_end_to_end_and_incremental_reruns(tmp_path):
     jobs = planned(ws)
     assert jobs == {"fit": 1, "extract": 1, "evaluate": 1, "report": 1, "all": 1}
     assert "simulate_table" not in jobs
+
+
+@pytest.mark.parametrize("config", ["config.yaml", *sorted(p.relative_to(REPO).as_posix()
+                                                          for p in (REPO / "workflow/configs").glob("*.yaml"))])
+def test_shipped_configs_validate_and_plan(tmp_path, config):
+    """Every config the project ships passes the schema and plans a DAG with fits in it."""
+    jobs = planned(workspace(tmp_path, yaml.safe_load((REPO / config).read_text())))
+    assert jobs.get("fit", 0) > 0 and jobs.get("report") == 1, jobs
