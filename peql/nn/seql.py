@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from .base import ModelContext, SymbolicModel, take_options
+from .smoothing import neighbour_penalty
 
 
 class SEQLNet(SymbolicModel):
@@ -56,11 +57,5 @@ class SEQLNet(SymbolicModel):
         if opts["smoothing"] == 0 or self.n_groups < 2:
             return torch.zeros(self.n_trials, device=self.weights[0].device)
         layers = self.weights if opts["smoothing_layers"] == "all" else self.weights[: len(self.plans) - 1]
-        total = torch.zeros(self.n_trials, device=self.weights[0].device)
-        for w in layers:
-            diff = (w[:, 1:] - w[:, :-1]).flatten(2)
-            if opts["smoothing_norm"] == "squared":
-                total = total + diff.pow(2).sum((1, 2))
-            else:  # vector_norm has a zero (not NaN) gradient where adjacent slots are equal
-                total = total + torch.linalg.vector_norm(diff, dim=2).sum(1)
-        return opts["smoothing"] * total
+        squared = opts["smoothing_norm"] == "squared"
+        return opts["smoothing"] * sum(neighbour_penalty(w, squared) for w in layers)
