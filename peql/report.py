@@ -97,6 +97,21 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path) -> Path | None:
     return out
 
 
+def readable_ylim(ylim: tuple[float, float], true: np.ndarray, min_fraction: float = 0.2) -> tuple[float, float]:
+    """Y-limits spanning at least ``min_fraction`` of the true curve's magnitude, centred on it.
+
+    A constant true coefficient (0.1 u_xx) recovered to 1e-6 would otherwise fill the panel with
+    what looks like scatter; estimates that are really off still widen the limits beyond this.
+    """
+    lo, hi = ylim
+    true = np.asarray(true, dtype=float)
+    span = min_fraction * max(float(np.abs(true).max()), 1e-12)
+    if hi - lo >= span:
+        return lo, hi
+    mid = 0.5 * (float(true.max()) + float(true.min()))
+    return mid - span / 2, mid + span / 2
+
+
 def coefficient_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
     """Learned (per method) against true coefficient curves."""
     import matplotlib
@@ -116,6 +131,7 @@ def coefficient_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
             est = (s.get("estimates") or {}).get(name)
             if est is not None and len(est) == len(values):
                 ax.plot(values, est, ".", ms=3, color=c, label=method)
+        ax.set_ylim(*readable_ylim(ax.get_ylim(), true))
         ax.set_title(f"{name}({ds.attrs.get('param_name', 't')})")
         ax.set_xlabel(ds.attrs.get("param_name", "t"))
     axes[0][0].legend(fontsize=7)
