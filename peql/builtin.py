@@ -29,6 +29,14 @@ def register_architectures(register):
 
 
 @hookimpl
+def register_encoders(register):
+    from .nn.encoders import BUILTIN_ENCODERS
+
+    for encoder in BUILTIN_ENCODERS:
+        register(encoder)
+
+
+@hookimpl
 def register_systems(register):
     from .data.systems import BUILTIN_SYSTEMS
 

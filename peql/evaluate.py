@@ -138,7 +138,12 @@ def evaluate(doc: dict, ds, result=None) -> dict[str, Any]:
                        "n_significant_terms": verdict.n_significant})
         scores.update({k: v for k, v in coef.items()})
     if result is not None:
-        scores.update(_network_scores(result, doc, ds, train, scored, names))
+        from .latent import encoded_network_scores, is_encoded
+
+        if is_encoded(result):
+            scores.update(encoded_network_scores(result, doc, ds))
+        else:
+            scores.update(_network_scores(result, doc, ds, train, scored, names))
     scores.setdefault("test_mse", scores.get("equation_test_mse"))
     scores.setdefault("test_mse_paper_units", scores.get("equation_test_mse_paper_units"))
     return scores

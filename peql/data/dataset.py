@@ -252,6 +252,15 @@ def split_arrays(ds: xr.Dataset, split: str) -> tuple[np.ndarray, np.ndarray, np
             np.asarray(ds["param"].values[mask], dtype=np.float64))
 
 
+def image_arrays(ds: xr.Dataset, split: str) -> np.ndarray:
+    """The images of one split of an ``images`` dataset, float32 ``(n, slot, *image)``, in the
+    sample order of :func:`split_arrays` (slot ``i`` is the image of ``attrs["image_inputs"][i]``)."""
+    if "images" not in ds:
+        raise ValueError(f"dataset {ds.attrs.get('system', '?')!r} has no images (kind "
+                         f"{ds.attrs.get('kind')!r}); an encoder needs an images dataset")
+    return np.asarray(ds["images"].values[split_mask(ds, split)], dtype=np.float32)
+
+
 def true_coefficients(ds: xr.Dataset) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The ground truth as ``(param_values, {term: values})``.
 

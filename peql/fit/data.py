@@ -1,7 +1,8 @@
 """Training data on the device, grouped by parameter value, with the original's normalisation.
 
 Samples are sorted by parameter value; each distinct value is a *group* (SEQL's weight slot).
-Inputs are divided by max |x| per feature; the parameter by max |t| (the MWU and eql input);
+Inputs are divided by max |x| per feature (images, inputs of more than one axis per sample, are
+left as they are, as the original left its spring images); the parameter by max |t| (the MWU and eql input);
 the target is min-max normalised per group (the original), globally, or not at all. Everything
 needed to undo the scaling at read-out is kept in :class:`Scaling`.
 """
@@ -40,6 +41,11 @@ class Scaling:
                    np.asarray(d["y_range"]), d["target"])
 
 
+def scale_inputs(x: np.ndarray, scaling: Scaling) -> np.ndarray:
+    """Raw inputs in network units: ``x / x_scale`` per feature (per image slot for images)."""
+    return x / scaling.x_scale.reshape(-1, *[1] * (x.ndim - 2)).astype(x.dtype)
+
+
 def _safe_scale(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, 1.0)
 
@@ -48,7 +54,8 @@ class GroupedData:
     """Training samples grouped by distinct parameter value, resident on ``device``.
 
     Attributes:
-        x: (N, d) scaled inputs, sorted by group.    y: (N,) normalised targets.
+        x: (N, d) scaled inputs, or (N, slots, *image) images, sorted by group.
+        y: (N,) normalised targets.
         offsets, counts: (G,) start and size of each group in ``x``/``y``.
         param_values: (G,) raw distinct parameter values (sorted).
         t: (G,) scaled parameter values.             scaling: :class:`Scaling`.
@@ -57,11 +64,12 @@ class GroupedData:
     def __init__(self, x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str],
                  param_name: str = "t", target: str = "per_param", device="cpu",
                  dtype=torch.float32, scaling: Scaling | None = None):
-        x = np.asarray(x, dtype=np.float64)
+        x = np.asarray(x, dtype=np.float64 if np.ndim(x) == 2 else np.float32)
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         param = np.asarray(param, dtype=np.float64).reshape(-1)
-        if x.ndim != 2 or x.shape[1] != len(input_names):
-            raise ValueError(f"inputs must be (samples, {len(input_names)}) for {list(input_names)}, got {x.shape}")
+        if x.ndim < 2 or x.shape[1] != len(input_names):
+            raise ValueError(f"inputs must be (samples, {len(input_names)}) for {list(input_names)} "
+                             f"(or (samples, {len(input_names)}, *image) images), got {x.shape}")
         if not (len(x) == len(y) == len(param)):
             raise ValueError(f"inputs, target and param lengths differ: {len(x)}, {len(y)}, {len(param)}")
         if target not in TARGET_NORMALISATIONS:
@@ -77,7 +85,7 @@ class GroupedData:
         self.param_values = values
         self.device, self.dtype = torch.device(device), dtype
         as_t = lambda a, dt=dtype: torch.as_tensor(a, dtype=dt, device=self.device)
-        self.x = as_t(x / scaling.x_scale)
+        self.x = as_t(scale_inputs(x, scaling))
         self.y = as_t((y - scaling.y_min[group]) / scaling.y_range[group])
         self.offsets = as_t(starts, torch.long)
         self.counts = as_t(counts, torch.long)
@@ -87,7 +95,7 @@ class GroupedData:
 
     @staticmethod
     def _fit_scaling(x, y, param, values, group, target) -> Scaling:
-        x_scale = _safe_scale(np.max(np.abs(x), axis=0))
+        x_scale = _safe_scale(np.max(np.abs(x), axis=0)) if x.ndim == 2 else np.ones(x.shape[1])
         t_scale = float(_safe_scale(np.array([np.max(np.abs(values))]))[0])
         G = len(values)
         if target == "per_param":

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .data import GroupedData
+from .data import GroupedData, scale_inputs
 
 
 @torch.no_grad()
 def predict(model, data: GroupedData, x: np.ndarray, param: np.ndarray, grid: bool,
-            normalised: bool = False, chunk: int = 64) -> np.ndarray:
+            normalised: bool = False, chunk: int = 64, image_rows: int = 4096) -> np.ndarray:
     """Predictions (T, N) of every trial with deterministic gates.
 
     Args:
@@ -21,8 +21,9 @@ def predict(model, data: GroupedData, x: np.ndarray, param: np.ndarray, grid: bo
             the grid. Otherwise parameter values may be anything (heql evaluates its MWU there).
         normalised: return predictions in the network's target units instead of raw units.
         chunk: parameter values evaluated per forward pass (bounds memory).
+        image_rows: for image inputs, at most about this many samples per forward pass.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64 if np.ndim(x) == 2 else np.float32)
     param = np.asarray(param, dtype=np.float64)
     s = data.scaling
     if grid:
@@ -35,14 +36,16 @@ def predict(model, data: GroupedData, x: np.ndarray, param: np.ndarray, grid: bo
     T = model.n_trials
     out = np.empty((T, len(x)))
     dev, dt = data.device, data.dtype
-    xs = x / s.x_scale
+    xs = scale_inputs(x, s)
+    if x.ndim > 2:  # images go through an encoder: bound the rows of one forward pass
+        chunk = max(1, min(chunk, image_rows // max(1, int(counts.max()))))
     for c0 in range(0, len(uniq), chunk):
         sel = slice(c0, c0 + chunk)
         u, st, ct = uniq[sel], starts[sel], counts[sel]
         P, B = len(u), int(ct.max())
         pos = np.minimum(np.arange(B)[None, :], ct[:, None] - 1)      # pad by repeating the last row
         rows = order[st[:, None] + pos]                                   # (P, B) sample indices
-        xb = torch.as_tensor(xs[rows], dtype=dt, device=dev).expand(T, P, B, -1)
+        xb = torch.as_tensor(xs[rows], dtype=dt, device=dev).expand(T, P, B, *x.shape[1:])
         if grid:
             group_t = torch.as_tensor(u, dtype=torch.long, device=dev).expand(T, P)
             t_raw = data.param_values[u]

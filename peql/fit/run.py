@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from ..nn.base import ModelContext
+from ..nn.encoded import EncodedModel, latent_names
 from ..nn.spec import NetworkSpec
 from . import checkpoint as ckpt
 from .data import GroupedData, Scaling
@@ -44,14 +45,25 @@ def _primitives(registry) -> dict:
 
 
 def build_model(registry, settings: FitSettings, data: GroupedData):
-    """The architecture's trial-batched network for ``data``, on ``data.device``."""
+    """The architecture's trial-batched network for ``data``, on ``data.device``; with an
+    encoder, the encoder in front of it (the architecture reads the latents)."""
     arch = registry.get("architectures", settings.architecture)
     ctx = ModelContext(
         n_trials=settings.trials, input_names=data.input_names, param_name=data.param_name,
         n_groups=data.n_groups, spec=NetworkSpec.from_dict(settings.network),
         primitives=_primitives(registry), options=settings.options, seed=settings.seed,
     )
-    return arch, arch.build(ctx).to(data.device)
+    model = arch.build(ctx)
+    if settings.encoder:
+        encoder = registry.get("encoders", settings.encoder)
+        image_shape = tuple(data.x.shape[2:])
+        if len(image_shape) != encoder.image_dims:
+            raise ValueError(f"encoder {encoder.name!r} reads {encoder.image_dims}-D images; the dataset's "
+                             f"images have shape {image_shape}")
+        enc = encoder.build(settings.trials, image_shape, settings.encoder_options)
+        enc.reset_parameters(torch.Generator().manual_seed(settings.seed + 7_919))
+        model = EncodedModel(enc, model)
+    return arch, model.to(data.device)
 
 
 def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str], param_name: str = "t",
@@ -148,19 +160,24 @@ def _comparable(settings: FitSettings) -> dict:
     return d
 
 
-def _dataset_arrays(dataset):
-    from ..data import input_names, read_dataset, split_arrays
+def _dataset_arrays(dataset, settings: FitSettings):
+    """The training split: inputs, or with an encoder the images (named by their latents)."""
+    from ..data import image_arrays, input_names, read_dataset, split_arrays
 
     ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
     x, y, p = split_arrays(ds, "train")
-    return ds, x, y, p, input_names(ds), ds.attrs.get("param_name", "t")
+    names = input_names(ds)
+    if settings.encoder:
+        x = image_arrays(ds, "train")
+        names = latent_names(x.shape[1])
+    return ds, x, y, p, names, ds.attrs.get("param_name", "t")
 
 
 def fit_dataset(dataset, run_dir: str | Path, settings: FitSettings, registry=None,
                 progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
     """Fit on the ``train`` split of a peql dataset (path or xarray Dataset); checkpoint in
     ``run_dir`` (resumed if unfinished, loaded if finished)."""
-    ds, x, y, p, names, pname = _dataset_arrays(dataset)
+    ds, x, y, p, names, pname = _dataset_arrays(dataset, settings)
     return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet, on_mismatch)
 
 
@@ -173,5 +190,5 @@ def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") 
     if not state.get("complete"):
         raise ValueError(f"{path} is unfinished (step {state['step']}): rerun `peql fit` to resume it")
     settings = FitSettings.from_dict({**state["settings"], "device": device})
-    ds, x, y, p, names, pname = _dataset_arrays(dataset)
+    ds, x, y, p, names, pname = _dataset_arrays(dataset, settings)
     return fit(x, y, p, names, pname, settings, run_dir, registry, progress=False)

@@ -41,6 +41,8 @@ class FitSettings:
     target_normalisation: str | None = None
     network: dict = field(default_factory=dict)
     options: dict = field(default_factory=dict)
+    encoder: str | None = None      # a registered encoder (conv1d, conv2d): train on the dataset's images
+    encoder_options: dict = field(default_factory=dict)
     freeze_threshold: float = 0.01   # three_phase: |w| <= this is frozen at zero for fine-tuning
     max_restarts: int = 3
     checkpoint_every_s: float = 120.0

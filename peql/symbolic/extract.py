@@ -162,6 +162,7 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
     ``coefficients.zarr`` into ``out_dir``; returns the document."""
     from ..data import input_names, read_dataset, split_arrays
     from ..fit.run import load_run
+    from ..latent import encoded_document, is_encoded
     from ..plugins import fingerprint
 
     ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
@@ -179,8 +180,12 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
     prims = [("primitives", u.name) for u in NetworkSpec.from_dict(result.settings.network).units]
     provenance = {"dataset": str(dataset) if not hasattr(dataset, "attrs") else ds.attrs.get("system"),
                   "system": ds.attrs.get("system"), "run_dir": str(run_dir),
-                  "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims])}
-    doc = equations_document(result, train, val, threshold, refit, provenance)
+                  "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims,
+                                                   *([("encoders", result.settings.encoder)] if result.settings.encoder else [])])}
+    if is_encoded(result):
+        doc = encoded_document(result, ds, threshold, refit, provenance)
+    else:
+        doc = equations_document(result, train, val, threshold, refit, provenance)
     doc["wall_time_s"] = float(result.wall_time)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

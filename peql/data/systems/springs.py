@@ -14,7 +14,8 @@ t each, separate streams) are unrestricted, so |psi2 - psi1| in (4, 6] is extrap
 Layout: the canonical long layout with kind ``"images"``; ``inputs`` hold the true positions
 (``psi1``, ``psi2``), and ``images(sample, slot, pixel)`` (float32, coordinate ``pixel`` = pixel
 centres) the two images. Noise (fraction of the clean training target's std) goes on the train and
-val targets.
+val targets. The attr ``extrapolation`` (``Abs(psi1 - psi2) > 4.0``) marks the test samples
+outside the training domain.
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ def _generate(run: Run):
         true_equation=equation, true_coef={"k": k(values)}, param_values=values,
         settings=run.record,
         extra_vars={"images": (("sample", "slot", "pixel"), images)},
-        extra_attrs={"image_inputs": ["psi1", "psi2"]},
+        extra_attrs={"image_inputs": ["psi1", "psi2"],
+                     "extrapolation": f"Abs(psi1 - psi2) > {float(s['max_train_gap'])}"},
     ).assign_coords(pixel=pixels)
 
 

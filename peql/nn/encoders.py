@@ -1,0 +1,160 @@
+"""Encoders: learned maps from raw observations (particle images, digit images) to the scalar
+latents a symbolic head reads, trained end to end with it.
+
+An encoder is applied with shared weights to every *slot* of a sample (each particle's image,
+each digit) and returns one scalar per slot, so a sample of ``S`` images becomes an ``S``-input
+equation. Like every peql network it is trial-batched: parameters carry a leading trial axis, and
+the trials' convolutions run as one grouped convolution (``groups = n_trials``), their dense
+layers as one batched matmul.
+
+The built-in ``conv1d`` is the parametric-EQL paper's spring encoder (original-code-facts 4.5:
+two linear 5-wide convolutions of 32 and 64 filters, each followed by max-pooling by 2, then
+dense 128 / 16 (ReLU) / 1); ``conv2d`` is the earlier paper's digit encoder (5x5 convolutions with
+ReLU, same dense stack).
+
+The latent normalisation (``norm``): the original ends the spring encoder with a BatchNorm whose
+statistics are never updated, so it computes ``gamma * z / sqrt(1 + 1e-3) + beta``: a learned
+affine map. peql's ``"affine"`` is exactly that map (gamma starts at 1 / sqrt(1.001), beta at 0),
+identical in training and evaluation, so a trained encoder gives the same latent for an image
+whatever batch it arrives in. The digit script's BatchNorm did update its statistics; peql uses
+the affine map there too (a real batch norm would make a sample's latent depend on its batch),
+and the latent's scale is free anyway: the read-out maps latents to true values by a fitted line.
+``"none"`` leaves the dense output as it is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import take_options
+
+_BN_EPS = 1e-3  # Keras BatchNormalization's epsilon: the original's frozen BN divides by sqrt(1 + eps)
+
+
+@dataclass(frozen=True)
+class Encoder:
+    """A registered encoder.
+
+    Attributes:
+        name: registry name (``conv1d``, ``conv2d``, ...).
+        build: ``build(n_trials, image_shape, options) -> nn.Module``; the module maps
+            ``(T, *batch, *image_shape)`` to ``(T, *batch)`` latents and has
+            ``reset_parameters(generator)`` (re-drawing every trial's weights).
+        image_dims: how many trailing axes one image has (1 for 1-D images, 2 for 2-D).
+        description: one line for ``peql list``.
+    """
+
+    name: str
+    build: Callable[[int, Sequence[int], Mapping[str, Any]], nn.Module]
+    image_dims: int
+    description: str = ""
+
+
+def _glorot(shape: Sequence[int], fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+    """Keras' default (Glorot-uniform) initialisation, one draw per trial."""
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return (2 * torch.rand(tuple(shape), generator=generator) - 1) * limit
+
+
+class ConvEncoder(nn.Module):
+    """Convolutions with max-pooling, a dense stack and a latent normalisation, per trial.
+
+    Args:
+        n_trials: independent encoders in the batch.
+        image_shape: ``(length,)`` or ``(height, width)``.
+        options: see :attr:`DEFAULTS`.
+    """
+
+    DEFAULTS = {
+        "channels": [32, 64],        # filters of each convolution
+        "kernel": 5,                 # 'same' padding, stride 1
+        "pool": 2,                   # max-pool after each convolution ('same': ceil)
+        "conv_activation": "none",   # the spring encoder's convolutions are linear; digits use relu
+        "dense": [128, 16],          # ReLU layers before the scalar output
+        "norm": "affine",            # "affine" (the original's frozen BatchNorm) or "none"
+    }
+
+    def __init__(self, n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any], name: str = "conv"):
+        super().__init__()
+        self.options = opts = take_options(options, self.DEFAULTS, name)
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.dims = len(self.image_shape)
+        if self.dims not in (1, 2):
+            raise ValueError(f"{name} needs 1-D or 2-D images, got image shape {self.image_shape}")
+        if opts["conv_activation"] not in ("none", "relu"):
+            raise ValueError(f"{name} conv_activation must be 'none' or 'relu', got {opts['conv_activation']!r}")
+        if opts["norm"] not in ("affine", "none"):
+            raise ValueError(f"{name} norm must be 'affine' or 'none', got {opts['norm']!r}")
+        self.n_trials = T = n_trials
+        k, chans = int(opts["kernel"]), [1, *[int(c) for c in opts["channels"]]]
+        self.conv_w = nn.ParameterList(
+            [nn.Parameter(torch.zeros(T, co, ci, *([k] * self.dims))) for ci, co in zip(chans[:-1], chans[1:])])
+        self.conv_b = nn.ParameterList([nn.Parameter(torch.zeros(T, co)) for co in chans[1:]])
+        size = list(self.image_shape)
+        for _ in chans[1:]:
+            size = [math.ceil(s / int(opts["pool"])) for s in size]
+        sizes = [chans[-1] * math.prod(size), *[int(d) for d in opts["dense"]], 1]
+        self.dense_w = nn.ParameterList([nn.Parameter(torch.zeros(T, a, b)) for a, b in zip(sizes[:-1], sizes[1:])])
+        self.dense_b = nn.ParameterList([nn.Parameter(torch.zeros(T, 1, b)) for b in sizes[1:]])
+        self.gamma = nn.Parameter(torch.ones(T))
+        self.beta = nn.Parameter(torch.zeros(T))
+
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        with torch.no_grad():
+            for w, b in zip(self.conv_w, self.conv_b):
+                field = math.prod(w.shape[3:])
+                w.copy_(_glorot(w.shape, w.shape[2] * field, w.shape[1] * field, generator))
+                b.zero_()
+            for w, b in zip(self.dense_w, self.dense_b):
+                w.copy_(_glorot(w.shape, w.shape[1], w.shape[2], generator))
+                b.zero_()
+            self.gamma.fill_(1.0 / math.sqrt(1.0 + _BN_EPS))
+            self.beta.zero_()
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """Latents ``(T, *batch)`` of images ``(T, *batch, *image_shape)``."""
+        T, dims = self.n_trials, self.dims
+        if tuple(images.shape[-dims:]) != self.image_shape:
+            raise ValueError(f"encoder expects images of shape {self.image_shape}, got {tuple(images.shape[-dims:])}")
+        batch = images.shape[1:-dims]
+        n = math.prod(batch)
+        # Trials become channel groups: (n, T * channels, *image), one grouped convolution each.
+        h = images.reshape(T, n, *self.image_shape).transpose(0, 1)
+        conv = F.conv1d if dims == 1 else F.conv2d
+        pool = F.max_pool1d if dims == 1 else F.max_pool2d
+        p = int(self.options["pool"])
+        for w, b in zip(self.conv_w, self.conv_b):
+            h = conv(h, w.reshape(-1, *w.shape[2:]), b.reshape(-1), padding="same", groups=T)
+            if self.options["conv_activation"] == "relu":
+                h = torch.relu(h)
+            h = pool(h, p, p, ceil_mode=True)
+        h = h.reshape(n, T, -1).transpose(0, 1)                      # (T, n, features)
+        last = len(self.dense_w) - 1
+        for i, (w, b) in enumerate(zip(self.dense_w, self.dense_b)):
+            h = torch.baddbmm(b, h, w)
+            if i < last:
+                h = torch.relu(h)
+        z = h.squeeze(-1)
+        if self.options["norm"] == "affine":
+            z = self.gamma.unsqueeze(1) * z + self.beta.unsqueeze(1)
+        return z.reshape(T, *batch)
+
+
+def conv1d(n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any]) -> ConvEncoder:
+    return ConvEncoder(n_trials, image_shape, options, "conv1d")
+
+
+def conv2d(n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any]) -> ConvEncoder:
+    return ConvEncoder(n_trials, image_shape, {"conv_activation": "relu", **options}, "conv2d")
+
+
+BUILTIN_ENCODERS = [
+    Encoder("conv1d", conv1d, 1, "the spring encoder: 2 linear 1-D convolutions + max-pool, dense 128/16/1, affine latent"),
+    Encoder("conv2d", conv2d, 2, "the digit encoder: 2 ReLU 5x5 convolutions + max-pool, dense 128/16/1, affine latent"),
+]

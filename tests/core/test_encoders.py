@@ -1,0 +1,85 @@
+"""Encoders: trial batching is exact, an encoder model slices into trials, images are not scaled,
+and an encoder + SEQL head learns a latent linear in the true position end to end."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from peql.fit import FitSettings
+from peql.fit.data import GroupedData
+from peql.fit.run import fit_dataset
+from peql.latent import latents, linear_map, transform
+from peql.nn.encoders import conv1d, conv2d
+
+
+def _reference_latent(enc, trial: int, images: torch.Tensor) -> torch.Tensor:
+    """One trial's encoder computed alone with plain (ungrouped) layers."""
+    conv, pool = (F.conv1d, F.max_pool1d) if enc.dims == 1 else (F.conv2d, F.max_pool2d)
+    h = images.reshape(-1, 1, *enc.image_shape)
+    for w, b in zip(enc.conv_w, enc.conv_b):
+        h = conv(h, w[trial], b[trial], padding="same")
+        if enc.options["conv_activation"] == "relu":
+            h = torch.relu(h)
+        h = pool(h, 2, 2, ceil_mode=True)
+    h = h.flatten(1)
+    for i, (w, b) in enumerate(zip(enc.dense_w, enc.dense_b)):
+        h = h @ w[trial] + b[trial]
+        if i < len(enc.dense_w) - 1:
+            h = torch.relu(h)
+    return (enc.gamma[trial] * h.squeeze(-1) + enc.beta[trial]).reshape(images.shape[:-enc.dims])
+
+
+@pytest.mark.parametrize("build,shape", [(conv1d, (64,)), (conv2d, (8, 8)), (conv2d, (7, 9))])
+def test_trial_batched_encoder_equals_each_trial_alone(build, shape):
+    torch.manual_seed(0)
+    enc = build(3, shape, {})
+    enc.reset_parameters(torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        enc.beta.copy_(torch.tensor([0.0, 0.5, -1.0]))
+    images = torch.rand(5, 2, *shape)                          # 5 samples of 2 slots
+    batched = enc(images.expand(3, *images.shape))             # (3, 5, 2)
+    assert batched.shape == (3, 5, 2)
+    for k in range(3):
+        torch.testing.assert_close(batched[k], _reference_latent(enc, k, images), rtol=1e-5, atol=1e-5)
+    assert not torch.allclose(batched[0], batched[1])          # trials are independent draws
+
+
+def test_encoder_gradients_stay_in_their_trial():
+    enc = conv1d(3, (32,), {"channels": [4, 8], "dense": [8]})
+    enc.reset_parameters(torch.Generator().manual_seed(2))
+    images = torch.rand(3, 6, 2, 32)
+    z = enc(images)
+    z[1].sum().backward()                                      # a loss on trial 1 only
+    for p in enc.parameters():
+        assert p.grad[0].abs().max() == 0 and p.grad[2].abs().max() == 0
+        assert p.grad[1].abs().max() > 0
+
+
+def test_encoder_rejects_wrong_image_shape_and_options():
+    enc = conv1d(2, (64,), {})
+    with pytest.raises(ValueError, match="images of shape"):
+        enc(torch.rand(2, 3, 2, 32))
+    with pytest.raises(ValueError, match="norm"):
+        conv1d(2, (64,), {"norm": "batch"})
+    with pytest.raises(ValueError, match="unknown conv1d option"):
+        conv1d(2, (64,), {"filters": 3})
+
+
+def test_images_are_not_scaled_but_grouped():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(0, 4, size=(12, 2, 16)).astype(np.float32)
+    param = np.repeat([1.0, 0.0, 2.0], 4)
+    data = GroupedData(images, rng.normal(size=12), param, ["z1", "z2"])
+    assert data.x.shape == (12, 2, 16)
+    np.testing.assert_array_equal(data.scaling.x_scale, [1.0, 1.0])
+    order = np.argsort(param, kind="stable")
+    np.testing.assert_allclose(data.x.numpy(), images[order])
+
+
+def test_transform_maps_latent_equation_to_true_inputs():
+    line = {"slope": 0.5, "intercept": 0.3}
+    expr = transform("2*z1 - 2*z2 + 0.7", ["z1", "z2"], ["psi1", "psi2"], line)
+    assert expr.equals(__import__("sympy").sympify("psi1 - psi2 + 0.7"))
+    m = linear_map(0.5 * np.arange(10.0) + 0.3 + 0 * np.arange(10.0), np.arange(10.0))
+    assert m["slope"] == pytest.approx(0.5) and m["correlation"] == pytest.approx(1.0)
