@@ -57,17 +57,13 @@ def transform(expr, latent_names: Sequence[str], input_names: Sequence[str], lin
     return prune_terms(sympy.expand(sympy.sympify(expr).xreplace(sub)), threshold)
 
 
-def _group_latents(z: np.ndarray, param: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
-    return [z[param == v] for v in values]
-
-
 def encoded_document(result, ds, threshold: float = 0.01, refit: bool = True,
                      provenance: dict | None = None) -> dict[str, Any]:
     """``equations.json`` of an encoder run: the trial chosen on the ``val`` split, its latent
     equations (refit per parameter value on the training latents), the latent-to-truth line and
     the equations in the true inputs."""
     from .data import image_arrays, input_names, split_arrays
-    from .symbolic.extract import n_terms, select, trial_scores
+    from .symbolic.extract import group_rows, n_terms, select, trial_scores
 
     names = input_names(ds)
     d = result.data
@@ -83,8 +79,8 @@ def encoded_document(result, ds, threshold: float = 0.01, refit: bool = True,
     refitted = bool(refit and r is not None)
     if refitted:
         z_train = latents(result, img_train)[chosen]
-        ys = [train[1][train[2] == v] for v in d.param_values]
-        r = refit_readout(r, _group_latents(z_train, train[2], d.param_values), ys, d.input_names, threshold)
+        zs, ys = group_rows(z_train, train[1], train[2], d.param_values)
+        r = refit_readout(r, zs, ys, d.input_names, threshold)
     trials = [{"trial": k, "train_mse": float(train_mse[k]), "val_mse": float(val_mse[k]),
                "latent_skeleton": readouts[k].skeleton if readouts[k] else None,
                "n_terms": None if readouts[k] is None else int(n_terms(readouts[k])),
