@@ -63,7 +63,7 @@ def encoded_document(result, ds, threshold: float = 0.01, refit: bool = True,
     equations (refit per parameter value on the training latents), the latent-to-truth line and
     the equations in the true inputs."""
     from .data import image_arrays, input_names, split_arrays
-    from .symbolic.extract import group_rows, n_terms, select, trial_scores
+    from .symbolic.extract import n_terms, select, trial_scores
 
     names = input_names(ds)
     d = result.data
@@ -78,9 +78,7 @@ def encoded_document(result, ds, threshold: float = 0.01, refit: bool = True,
     r, line = readouts[chosen], lines[chosen]
     refitted = bool(refit and r is not None)
     if refitted:
-        z_train = latents(result, img_train)[chosen]
-        zs, ys = group_rows(z_train, train[1], train[2], d.param_values)
-        r = refit_readout(r, zs, ys, d.input_names, threshold)
+        r = refit_on_latents(result, r, latents(result, img_train)[chosen], train[1], train[2], threshold)
     trials = [{"trial": k, "train_mse": float(train_mse[k]), "val_mse": float(val_mse[k]),
                "latent_skeleton": readouts[k].skeleton if readouts[k] else None,
                "n_terms": None if readouts[k] is None else int(n_terms(readouts[k])),
@@ -107,6 +105,15 @@ def encoded_document(result, ds, threshold: float = 0.01, refit: bool = True,
     elif result.architecture.symbolic:
         doc["note"] = "the selected trial has too many live weights to read out"
     return doc
+
+
+def refit_on_latents(result, r, z_train: np.ndarray, y: np.ndarray, param: np.ndarray, threshold: float = 0.01):
+    """A trial's latent read-out with its coefficients refit per parameter value on the training
+    images' latents ``z_train`` (n, slots) (what the selected trial gets in ``equations.json``)."""
+    from .symbolic.extract import group_rows
+
+    zs, ys = group_rows(z_train, y, param, result.data.param_values)
+    return refit_readout(r, zs, ys, result.data.input_names, threshold)
 
 
 def latent_readouts(result, threshold: float = 0.01) -> list:
@@ -139,7 +146,8 @@ def extrapolation_mask(ds, x: np.ndarray) -> np.ndarray | None:
 def encoded_network_scores(result, doc: dict, ds) -> dict[str, Any]:
     """The encoder model's own scores on the scored split: MSE inside and outside the training
     domain for every trial, latent correlation, and each trial's structure judged in the true
-    inputs (its latent read-out through its own line)."""
+    inputs (its latent read-out, refit like the selected trial when the document was, through its
+    own line)."""
     from .data import image_arrays, input_names, split_arrays
     from .evaluate import Groups, _mse, expression_predictions, judge_document
     from .fit.predict import predict
@@ -149,14 +157,21 @@ def encoded_network_scores(result, doc: dict, ds) -> dict[str, Any]:
     x, y, p = split_arrays(ds, split)
     pred = predict(result.model, result.data, image_arrays(ds, split), p, grid=result.architecture.grid)
     outside = extrapolation_mask(ds, x)
+    integer = bool(ds.attrs.get("integer_target", False))
     val_x = split_arrays(ds, "val")[0]
     z_val = latents(result, image_arrays(ds, "val"))
     train = Groups(*split_arrays(ds, "train"))
     readouts = latent_readouts(result) if ds.attrs.get("true_equation") else []
+    if doc.get("refit") and any(r is not None for r in readouts):  # judge every trial as the selected one
+        z_train = latents(result, image_arrays(ds, "train"))
+        readouts = [refit_on_latents(result, r, z_train[k], train.y, train.param) if r is not None else None
+                    for k, r in enumerate(readouts)]
     trials = []
     for k in range(result.model.n_trials):
         line = linear_map(z_val[k], val_x)
         row = {"trial": k, "test_mse": _mse(pred[k], y), "latent_correlation": line["correlation"]}
+        if integer:
+            row["accuracy"] = rounded_accuracy(pred[k], y)
         if outside is not None and outside.any():
             row["extrapolation_mse"] = _mse(pred[k][outside], y[outside])
             row["interpolation_mse"] = _mse(pred[k][~outside], y[~outside])
@@ -172,13 +187,41 @@ def encoded_network_scores(result, doc: dict, ds) -> dict[str, Any]:
         trials.append(row)
     k = doc.get("selected_trial") or 0
     out: dict[str, Any] = {key: trials[k].get(key) for key in
-                           ("test_mse", "extrapolation_mse", "interpolation_mse", "latent_correlation")}
+                           ("test_mse", "extrapolation_mse", "interpolation_mse", "latent_correlation",
+                            "accuracy")}
     out["trials"] = trials
+    out["figure_data"] = figure_data(x, p, pred[k], val_x, z_val[k], ds)
     judged = [t["structure_correct"] for t in trials if t.get("structure_correct") is not None]
     if judged:
         out["success_rate"] = float(np.mean(judged))
-    if outside is not None and doc.get("equations") and outside.any():
+    if doc.get("equations") and (integer or (outside is not None and outside.any())):
         exprs = {float(e["param"]): e["expression"] for e in doc["equations"]}
         eq = expression_predictions(exprs, names, Groups(x, y, p))
-        out["equation_extrapolation_mse"] = _mse(eq[outside], y[outside])
+        if outside is not None and outside.any():
+            out["equation_extrapolation_mse"] = _mse(eq[outside], y[outside])
+        if integer:
+            out["equation_accuracy"] = rounded_accuracy(eq, y)
     return out
+
+
+def figure_data(x: np.ndarray, p: np.ndarray, pred: np.ndarray, val_x: np.ndarray, z_val: np.ndarray, ds,
+                latent_points: int = 600) -> dict[str, Any]:
+    """What the report draws for an encoder run (it has the dataset but not the model): the
+    selected trial's network predictions on the scored split at the parameter values the report
+    shows, and a sample of (true position, latent) pairs from the val split."""
+    from .report import _show_values
+
+    values = np.unique(p)
+    shown = _show_values(values, ds.attrs.get("system", ""))
+    rows = np.flatnonzero(np.isin(p, shown))
+    n = min(len(val_x), max(1, latent_points // max(1, val_x.shape[1])))
+    return {"rows": rows.tolist(), "prediction": np.asarray(pred)[rows].tolist(),
+            "latent_truth": np.asarray(val_x)[:n].ravel().tolist(), "latent": np.asarray(z_val)[:n].ravel().tolist()}
+
+
+def rounded_accuracy(pred: np.ndarray, y: np.ndarray) -> float | None:
+    """Share of samples whose prediction rounds to the (integer) target: the digit-sum accuracy."""
+    ok = np.isfinite(pred)
+    if not ok.any():
+        return None
+    return float(np.mean(np.where(ok, np.rint(pred) == np.rint(y), False)))

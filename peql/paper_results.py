@@ -26,9 +26,29 @@ FOOTNOTES = {
                                             "the omission inflates it (original-code-facts 7.3).",
 }
 
-#: The parameter values at which the paper prints equations (Tables II, IV, VII).
+#: The parameter values at which the paper prints equations (Tables II, IV, V, VI, VII).
 PAPER_T_VALUES = {"analytic": [-2.619, -1.095, 0.381, 1.905], "burgers": [0.627, 3.137, 5.647, 8.157],
-                  "advection_diffusion": [-4.375, -1.875, 0.625, 3.125]}
+                  "advection_diffusion": [-4.375, -1.875, 0.625, 3.125],
+                  "spring_force": [-2.619, -1.095, 0.381, 1.905],
+                  "spring_energy": [-2.619, -1.095, 0.381, 1.905]}
+
+#: The paper's "learned transformed" equations from images (Table V: SEQL, force; Table VI: HEQL,
+#: energy), keyed by (system, method) and t.
+TABLE_V_VI_TRANSFORMED = {
+    ("spring_force", "seql"): {-2.619: "3.82*psi1 - 3.82*psi2", -1.095: "3.05*psi1 - 3.05*psi2",
+                               0.381: "2.31*psi1 - 2.31*psi2", 1.905: "1.55*psi1 - 1.55*psi2"},
+    ("spring_energy", "heql"): {-2.619: "1.91*psi1**2 + 1.91*psi2**2 - 3.82*psi1*psi2 + 0.02",
+                                -1.095: "1.53*psi1**2 + 1.53*psi2**2 - 3.06*psi1*psi2 + 0.01",
+                                0.381: "1.16*psi1**2 + 1.16*psi2**2 - 2.33*psi1*psi2 + 0.01",
+                                1.905: "0.77*psi1**2 + 0.77*psi2**2 - 1.53*psi1*psi2 + 0.01"},
+}
+
+
+def paper_equation(system: str, method: str, t: float) -> str | None:
+    """The paper's printed equation for ``method`` on ``system`` at ``t`` (None when not printed)."""
+    table = TABLE_V_VI_TRANSFORMED.get((system, method), {})
+    near = [v for v in table if abs(v - t) < 5e-3]
+    return table[near[0]] if near else None
 
 
 def paper_figures(system: str, method: str, cross_terms: bool = False) -> dict:

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .paper_results import PAPER_T_VALUES, paper_figures
+from .paper_results import PAPER_T_VALUES, paper_equation, paper_figures
 
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
 
@@ -49,40 +49,86 @@ def _equation_fn(doc: dict, names: Sequence[str]):
     return fn
 
 
-def prediction_figure(ds, docs: dict[str, dict], out: Path) -> Path | None:
-    """Truth and each method's equation over the first input at four parameter values, the
-    region outside the training range shaded (one-input tabular data); predicted against true
-    target otherwise."""
+def _network_predictions(score: dict | None, rows: np.ndarray) -> np.ndarray | None:
+    """The selected trial's own predictions at scored-split ``rows`` when evaluate kept them
+    (encoder runs: ``figure_data``), else None."""
+    fd = (score or {}).get("figure_data") or {}
+    if not fd.get("rows"):
+        return None
+    lookup = dict(zip(fd["rows"], fd["prediction"]))
+    if not all(int(r) in lookup for r in rows):
+        return None
+    return np.array([lookup[int(r)] for r in rows], dtype=float)
+
+
+def _shade_runs(ax, axis: np.ndarray, outside: np.ndarray, label: str) -> None:
+    """Shade the stretches of the (sorted) ``axis`` where ``outside`` holds, each out to halfway
+    to its inside neighbours."""
+    edges = np.flatnonzero(np.diff(np.r_[0, outside.astype(int), 0]))
+    for i, (a, b) in enumerate(zip(edges[::2], edges[1::2])):
+        left = axis[a] if a == 0 else 0.5 * (axis[a - 1] + axis[a])
+        right = axis[b - 1] if b == len(axis) else 0.5 * (axis[b - 1] + axis[b])
+        ax.axvspan(left, right, color="red", alpha=0.08, label=label if i == 0 else None)
+
+
+def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, dict] | None = None) -> Path | None:
+    """Truth and each method's predictions at four parameter values, the region outside the
+    training range shaded: over the first input for one-input tabular data, over the dataset's
+    ``extrapolation_axis`` (e.g. psi1 - psi2 for the springs) where it names one, else predicted
+    against true target. A method's equation is drawn when it has one, else the network's own
+    predictions (the ReLU heads)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import sympy
 
     from .data import input_names, split_arrays
+    from .latent import extrapolation_mask
 
     names = input_names(ds)
+    scores = scores or {}
     xtr, ytr, ptr = split_arrays(ds, "train")
     score = ds.attrs.get("score_split", "test")
     xs, ys, ps = split_arrays(ds, score)
+    axis_expr = ds.attrs.get("extrapolation_axis")
+    if axis_expr:
+        axis_fn = sympy.lambdify([sympy.Symbol(n) for n in names], sympy.sympify(axis_expr), "numpy")
+        axis_all = np.broadcast_to(axis_fn(*xs.T), (len(xs),))
+        outside_all = extrapolation_mask(ds, xs)
     shown = _show_values(np.unique(ps), ds.attrs.get("system", ""))
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.4), squeeze=False)
     lo, hi = xtr[:, 0].min(), xtr[:, 0].max()
+
+    def method_curves(ax, p, rows, xvals, order):
+        for (method, doc), c in zip(docs.items(), COLORS):
+            pred = _equation_fn(doc, names)(p, xs[rows][order])
+            if pred is None:
+                pred = _network_predictions(scores.get(method), rows[order])
+            if pred is not None:
+                style = "--" if len(names) == 1 else "."
+                ax.plot(xvals, pred, style, color=c, lw=1.5, ms=2, label=method)
+
     for ax, p in zip(axes[0], shown):
-        rows = np.isclose(ps, p)
+        rows = np.flatnonzero(np.isclose(ps, p))
         X, Y = xs[rows], ys[rows]
-        if len(names) == 1:
-            order = np.argsort(X[:, 0])
-            ax.plot(X[order, 0], Y[order], "k-", lw=3, alpha=0.35, label="truth")
-            for (method, doc), c in zip(docs.items(), COLORS):
-                pred = _equation_fn(doc, names)(p, X[order])
-                if pred is not None:
-                    ax.plot(X[order, 0], pred, "--", color=c, lw=1.5, label=method)
-            ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
-            ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
-            ax.set_xlabel(names[0])
+        if len(names) == 1 or axis_expr:
+            a = X[:, 0] if len(names) == 1 else axis_all[rows]
+            order = np.argsort(a, kind="stable")
+            ax.plot(a[order], Y[order], "k-" if len(names) == 1 else "k.", lw=3, ms=4, alpha=0.35, label="truth")
+            method_curves(ax, p, rows, a[order], order)
+            if len(names) == 1:
+                ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
+                ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
+            elif outside_all is not None:
+                _shade_runs(ax, a[order], outside_all[rows][order], "extrapolation")
+            ax.set_xlabel(names[0] if len(names) == 1 else axis_expr)
         else:
+            order = np.arange(len(rows))
             for (method, doc), c in zip(docs.items(), COLORS):
                 pred = _equation_fn(doc, names)(p, X)
+                if pred is None:
+                    pred = _network_predictions(scores.get(method), rows)
                 if pred is not None:
                     ax.plot(Y, pred, ".", ms=2, color=c, label=method)
             ax.plot([Y.min(), Y.max()], [Y.min(), Y.max()], "k-", lw=0.8)
@@ -91,6 +137,35 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path) -> Path | None:
         ax.set_title(f"{ds.attrs.get('param_name', 't')} = {p:.3f}")
     axes[0][0].legend(fontsize=7)
     fig.suptitle(f"{ds.attrs.get('system')}: predictions ({score} split; shaded: outside the training range)")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def latent_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
+    """Latent against the true quantity it encodes, one panel per encoder method (the selected
+    trial, val images), with the fitted line and correlation (the paper's Figure 5c)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    have = {m: s["figure_data"] for m, s in scores.items() if (s.get("figure_data") or {}).get("latent")}
+    if not have:
+        return None
+    fig, axes = plt.subplots(1, len(have), figsize=(max(5.0, 3.8 * len(have)), 3.6), squeeze=False)
+    for ax, ((method, fd), c) in zip(axes[0], zip(have.items(), COLORS)):
+        truth, z = np.asarray(fd["latent_truth"]), np.asarray(fd["latent"])
+        ax.plot(truth, z, ".", ms=3, color=c)
+        slope, icpt = np.polyfit(truth, z, 1)
+        grid = np.linspace(truth.min(), truth.max(), 2)
+        ax.plot(grid, slope * grid + icpt, "k-", lw=0.8)
+        corr = float(np.corrcoef(truth, z)[0, 1])
+        ax.set_title(f"{method}: corr {corr:.4f}")
+        ax.set_xlabel("true " + ", ".join(ds.attrs.get("image_inputs", ["input"])))
+        ax.set_ylabel("latent z")
+    fig.suptitle(f"{ds.attrs.get('system')}: latent against truth\n(selected trial, val images)", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -188,6 +263,9 @@ def equation_rows(ds, docs: dict[str, dict]) -> list[dict]:
             if eqs:
                 k = min(eqs, key=lambda q: abs(q - p))
                 row[method] = format_expr(eqs[k], 3)
+            paper = paper_equation(ds.attrs.get("system", ""), doc.get("architecture") or method, float(p))
+            if paper:
+                row[f"paper {doc.get('architecture') or method}"] = paper
         rows.append(row)
     return rows
 
@@ -220,8 +298,9 @@ def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[
         ds = read_dataset(next(iter(methods.values()))[0])
         docs = {m: _load(paths[1]) for m, paths in methods.items()}
         method_scores = {m: _load(paths[2]) for m, paths in methods.items()}
-        pics = [prediction_figure(ds, docs, fig_dir / f"{d}__predictions.png"),
-                coefficient_figure(ds, method_scores, fig_dir / f"{d}__coefficients.png")]
+        pics = [prediction_figure(ds, docs, fig_dir / f"{d}__predictions.png", method_scores),
+                coefficient_figure(ds, method_scores, fig_dir / f"{d}__coefficients.png"),
+                latent_figure(ds, method_scores, fig_dir / f"{d}__latents.png")]
         rows = score_rows(d, datasets[d], method_scores)
         eq_rows = equation_rows(ds, docs)
         all_scores += rows

@@ -13,7 +13,8 @@ for the bundled digits a seeded 60/20/20 partition; for MNIST the first 10,000 t
 sum is below it and test only pairs at or above it.
 
 Layout: kind ``"images"``; ``inputs`` hold the two digit labels (``psi1``, ``psi2``), ``target`` the
-sum (noise, a fraction of its training std, on train and val only), ``images(sample, slot, row,
+sum (noise, a fraction of its training std, on train and val only; attr ``integer_target`` asks the
+evaluation for the rounded-sum accuracy), ``images(sample, slot, row,
 col)`` float32 in [0, 1]. There is no varying parameter: ``param`` is a constant 0.
 """
 
@@ -122,7 +123,7 @@ def _generate(run: Run):
         param_name="t", target_name="y", true_equation="psi1 + psi2", true_coef={},
         param_values=np.zeros(1), settings=run.record,
         extra_vars={"images": (("sample", "slot", "row", "col"), images)},
-        extra_attrs={"image_inputs": ["psi1", "psi2"]})
+        extra_attrs={"image_inputs": ["psi1", "psi2"], "integer_target": True})
 
 
 SYSTEM = System(

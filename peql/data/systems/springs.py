@@ -15,7 +15,8 @@ Layout: the canonical long layout with kind ``"images"``; ``inputs`` hold the tr
 (``psi1``, ``psi2``), and ``images(sample, slot, pixel)`` (float32, coordinate ``pixel`` = pixel
 centres) the two images. Noise (fraction of the clean training target's std) goes on the train and
 val targets. The attr ``extrapolation`` (``Abs(psi1 - psi2) > 4.0``) marks the test samples
-outside the training domain.
+outside the training domain; ``extrapolation_axis`` (``psi1 - psi2``) is what the report plots
+predictions against.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def _generate(run: Run):
         settings=run.record,
         extra_vars={"images": (("sample", "slot", "pixel"), images)},
         extra_attrs={"image_inputs": ["psi1", "psi2"],
-                     "extrapolation": f"Abs(psi1 - psi2) > {float(s['max_train_gap'])}"},
+                     "extrapolation": f"Abs(psi1 - psi2) > {float(s['max_train_gap'])}",
+                     "extrapolation_axis": "psi1 - psi2"},
     ).assign_coords(pixel=pixels)
 
 
