@@ -11,6 +11,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from .fit import FitResult, FitSettings
 from .hookspecs import hookimpl
 from .nn.architecture import Architecture
+from .nn.encoders import Encoder
 from .nn.primitives import Primitive
 from .plugins import fingerprint, get_registry, load_registry
 from .registry import DuplicateComponentError, Registry, RegistryError, UnknownComponentError
@@ -19,6 +20,7 @@ from .regressor import ParametricRegressor
 __all__ = [
     "Architecture",
     "DuplicateComponentError",
+    "Encoder",
     "FitResult",
     "FitSettings",
     "ParametricRegressor",

@@ -47,10 +47,14 @@ def register_architectures(register):
 
 @hookspec
 def register_encoders(register):
-    """Register encoders that map raw observations (images, trajectories) to latent inputs.
+    """Register encoders that map raw observations (images) to latent inputs.
 
     Args:
-        register: call ``register(encoder)`` once per encoder (an object with a ``name``).
+        register: call ``register(peql.Encoder(name, build, image_dims, description))`` once per
+            encoder. ``build(n_trials, image_shape, options)`` returns a module mapping
+            ``(T, *batch, *image_shape)`` to one latent per image ``(T, *batch)``, with
+            ``reset_parameters(generator)``; every parameter carries the trial axis first so that
+            trials stay independent (see ``peql.nn.encoders`` and tests/core/test_encoded_pipeline.py).
     """
 
 

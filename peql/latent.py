@@ -209,10 +209,10 @@ def figure_data(x: np.ndarray, p: np.ndarray, pred: np.ndarray, val_x: np.ndarra
     """What the report draws for an encoder run (it has the dataset but not the model): the
     selected trial's network predictions on the scored split at the parameter values the report
     shows, and a sample of (true position, latent) pairs from the val split."""
-    from .report import _show_values
+    from .report import shown_values
 
     values = np.unique(p)
-    shown = _show_values(values, ds.attrs.get("system", ""))
+    shown = shown_values(values, ds.attrs.get("system", ""))
     rows = np.flatnonzero(np.isin(p, shown))
     n = min(len(val_x), max(1, latent_points // max(1, val_x.shape[1])))
     return {"rows": rows.tolist(), "prediction": np.asarray(pred)[rows].tolist(),

@@ -22,7 +22,7 @@ def _load(path):
         return json.load(fh)
 
 
-def _show_values(values: np.ndarray, system: str) -> np.ndarray:
+def shown_values(values: np.ndarray, system: str) -> np.ndarray:
     """The paper's four parameter values when they are on this grid, else four spread ones."""
     key = "analytic" if system.startswith("f") and system[1:2].isdigit() else system
     wanted = PAPER_T_VALUES.get(key)
@@ -96,7 +96,7 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
         axis_fn = sympy.lambdify([sympy.Symbol(n) for n in names], sympy.sympify(axis_expr), "numpy")
         axis_all = np.broadcast_to(axis_fn(*xs.T), (len(xs),))
         outside_all = extrapolation_mask(ds, xs)
-    shown = _show_values(np.unique(ps), ds.attrs.get("system", ""))
+    shown = shown_values(np.unique(ps), ds.attrs.get("system", ""))
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.4), squeeze=False)
     lo, hi = xtr[:, 0].min(), xtr[:, 0].max()
 
@@ -250,7 +250,7 @@ def equation_rows(ds, docs: dict[str, dict]) -> list[dict]:
 
     values, coef = true_coefficients(ds)
     grid = values if len(values) else np.array([0.0])
-    shown = _show_values(grid, ds.attrs.get("system", ""))
+    shown = shown_values(grid, ds.attrs.get("system", ""))
     truth = (true_expressions(ds.attrs["true_equation"], ds.attrs.get("param_name", "t"), values, coef)
              if ds.attrs.get("true_equation") and len(values) else [])
     rows = []
