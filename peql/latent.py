@@ -161,7 +161,8 @@ def encoded_network_scores(result, doc: dict, ds) -> dict[str, Any]:
     val_x = split_arrays(ds, "val")[0]
     z_val = latents(result, image_arrays(ds, "val"))
     train = Groups(*split_arrays(ds, "train"))
-    readouts = latent_readouts(result) if ds.attrs.get("true_equation") else []
+    symbolic = result.architecture.symbolic and ds.attrs.get("true_equation")
+    readouts = latent_readouts(result) if symbolic else []   # a ReLU head has no structure to judge
     if doc.get("refit") and any(r is not None for r in readouts):  # judge every trial as the selected one
         z_train = latents(result, image_arrays(ds, "train"))
         readouts = [refit_on_latents(result, r, z_train[k], train.y, train.param) if r is not None else None

@@ -81,3 +81,20 @@ def test_latent_equation_is_mapped_back_to_the_spring_law(tmp_path, centroid_reg
     assert len(fd["rows"]) == len(fd["prediction"]) > 0
     assert len(fd["latent"]) == len(fd["latent_truth"]) > 0
     assert "accuracy" in scores and scores["accuracy"] is None   # not an integer target
+
+
+def test_relu_head_is_scored_but_not_judged(tmp_path, centroid_registry):
+    """A ReLU head has no equation: its scores carry MSE inside and outside the training gap and
+    the latent correlation, but no structure verdict or success rate (not a rate of 0)."""
+    reg = centroid_registry
+    ds = reg.get("systems", "spring_force").simulate(seed=1, grid="uniform", n_t=4, n_train=32, n_val=16, n_test=32)
+    settings = FitSettings(architecture="mlp", trials=2, steps=200, encoder="centroid", device="cpu",
+                           samples_per_group=16, groups_per_batch=4, options={"hidden": [16, 16]})
+    fit_dataset(ds, tmp_path / "run", settings, reg, progress=False, quiet=True)
+    doc = extract_run(tmp_path / "run", ds, tmp_path / "eq", registry=reg)
+    scores = evaluate(doc, ds, load_run(tmp_path / "run", ds, reg))
+    assert doc["equations"] == [] and scores.get("structure_correct") is None
+    assert "success_rate" not in scores
+    assert all("structure_correct" not in t for t in scores["trials"])
+    assert scores["extrapolation_mse"] > 0 and abs(scores["latent_correlation"]) > 0.999
+    assert len(scores["figure_data"]["prediction"]) == len(scores["figure_data"]["rows"]) > 0
