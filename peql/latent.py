@@ -210,7 +210,7 @@ def figure_data(x: np.ndarray, p: np.ndarray, pred: np.ndarray, val_x: np.ndarra
     """What the report draws for an encoder run (it has the dataset but not the model): the
     selected trial's network predictions on the scored split at the parameter values the report
     shows, and a sample of (true position, latent) pairs from the val split."""
-    from .report import shown_values
+    from .paper_results import shown_values
 
     values = np.unique(p)
     shown = shown_values(values, ds.attrs.get("system", ""))

@@ -6,6 +6,8 @@ coefficient MSE). The SINDy coefficient MSE for advection-diffusion with cross t
 came from a reference that omitted the u term (original-code-facts section 7.3).
 """
 
+import numpy as np
+
 TABLE_VIII_BEST_TEST_MSE = {
     "f1_sgn": {"seql": 6.97e-6, "heql": 2.04e-5},
     "f2_jagged_sin": {"seql": 8.98e-7, "heql": 1.22e-7},
@@ -42,6 +44,15 @@ TABLE_V_VI_TRANSFORMED = {
                                 0.381: "1.16*psi1**2 + 1.16*psi2**2 - 2.33*psi1*psi2 + 0.01",
                                 1.905: "0.77*psi1**2 + 0.77*psi2**2 - 1.53*psi1*psi2 + 0.01"},
 }
+
+
+def shown_values(values: np.ndarray, system: str) -> np.ndarray:
+    """The paper's four parameter values when they are on this grid, else four spread ones."""
+    key = "analytic" if system.startswith("f") and system[1:2].isdigit() else system
+    wanted = PAPER_T_VALUES.get(key)
+    if wanted is None or len(values) < 4:
+        return values[np.linspace(0, len(values) - 1, min(4, len(values))).astype(int)]
+    return np.array([values[int(np.argmin(np.abs(values - w)))] for w in wanted])
 
 
 def paper_equation(system: str, method: str, t: float) -> str | None:

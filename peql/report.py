@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .paper_results import PAPER_T_VALUES, paper_equation, paper_figures
+from .paper_results import paper_equation, paper_figures, shown_values
 
 COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown"]
 
@@ -20,15 +20,6 @@ COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:b
 def _load(path):
     with open(path) as fh:
         return json.load(fh)
-
-
-def shown_values(values: np.ndarray, system: str) -> np.ndarray:
-    """The paper's four parameter values when they are on this grid, else four spread ones."""
-    key = "analytic" if system.startswith("f") and system[1:2].isdigit() else system
-    wanted = PAPER_T_VALUES.get(key)
-    if wanted is None or len(values) < 4:
-        return values[np.linspace(0, len(values) - 1, min(4, len(values))).astype(int)]
-    return np.array([values[int(np.argmin(np.abs(values - w)))] for w in wanted])
 
 
 def _equation_fn(doc: dict, names: Sequence[str]):
@@ -59,6 +50,14 @@ def _network_predictions(score: dict | None, rows: np.ndarray) -> np.ndarray | N
     if not all(int(r) in lookup for r in rows):
         return None
     return np.array([lookup[int(r)] for r in rows], dtype=float)
+
+
+def _method_prediction(doc: dict, score: dict | None, names: Sequence[str], p: float, X: np.ndarray,
+                       rows: np.ndarray) -> np.ndarray | None:
+    """A method's predictions at scored-split ``rows`` (inputs ``X``) at parameter ``p``: its
+    equation when it has one, else the network's own predictions kept by evaluate."""
+    pred = _equation_fn(doc, names)(p, X)
+    return pred if pred is not None else _network_predictions(score, rows)
 
 
 def _shade_runs(ax, axis: np.ndarray, outside: np.ndarray, label: str) -> None:
@@ -100,15 +99,6 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
     fig, axes = plt.subplots(1, len(shown), figsize=(4 * len(shown), 3.4), squeeze=False)
     lo, hi = xtr[:, 0].min(), xtr[:, 0].max()
 
-    def method_curves(ax, p, rows, xvals, order):
-        for (method, doc), c in zip(docs.items(), COLORS):
-            pred = _equation_fn(doc, names)(p, xs[rows][order])
-            if pred is None:
-                pred = _network_predictions(scores.get(method), rows[order])
-            if pred is not None:
-                style = "--" if len(names) == 1 else "."
-                ax.plot(xvals, pred, style, color=c, lw=1.5, ms=2, label=method)
-
     for ax, p in zip(axes[0], shown):
         rows = np.flatnonzero(np.isclose(ps, p))
         X, Y = xs[rows], ys[rows]
@@ -116,7 +106,10 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
             a = X[:, 0] if len(names) == 1 else axis_all[rows]
             order = np.argsort(a, kind="stable")
             ax.plot(a[order], Y[order], "k-" if len(names) == 1 else "k.", lw=3, ms=4, alpha=0.35, label="truth")
-            method_curves(ax, p, rows, a[order], order)
+            for (method, doc), c in zip(docs.items(), COLORS):
+                pred = _method_prediction(doc, scores.get(method), names, p, X[order], rows[order])
+                if pred is not None:
+                    ax.plot(a[order], pred, "--" if len(names) == 1 else ".", color=c, lw=1.5, ms=2, label=method)
             if len(names) == 1:
                 ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
                 ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
@@ -124,11 +117,8 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
                 _shade_runs(ax, a[order], outside_all[rows][order], "extrapolation")
             ax.set_xlabel(names[0] if len(names) == 1 else axis_expr)
         else:
-            order = np.arange(len(rows))
             for (method, doc), c in zip(docs.items(), COLORS):
-                pred = _equation_fn(doc, names)(p, X)
-                if pred is None:
-                    pred = _network_predictions(scores.get(method), rows)
+                pred = _method_prediction(doc, scores.get(method), names, p, X, rows)
                 if pred is not None:
                     ax.plot(Y, pred, ".", ms=2, color=c, label=method)
             ax.plot([Y.min(), Y.max()], [Y.min(), Y.max()], "k-", lw=0.8)
@@ -151,6 +141,8 @@ def latent_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .latent import linear_map
+
     have = {m: s["figure_data"] for m, s in scores.items() if (s.get("figure_data") or {}).get("latent")}
     if not have:
         return None
@@ -158,11 +150,10 @@ def latent_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
     for ax, ((method, fd), c) in zip(axes[0], zip(have.items(), COLORS)):
         truth, z = np.asarray(fd["latent_truth"]), np.asarray(fd["latent"])
         ax.plot(truth, z, ".", ms=3, color=c)
-        slope, icpt = np.polyfit(truth, z, 1)
+        line = linear_map(z, truth)
         grid = np.linspace(truth.min(), truth.max(), 2)
-        ax.plot(grid, slope * grid + icpt, "k-", lw=0.8)
-        corr = float(np.corrcoef(truth, z)[0, 1])
-        ax.set_title(f"{method}: corr {corr:.4f}")
+        ax.plot(grid, line["slope"] * grid + line["intercept"], "k-", lw=0.8)
+        ax.set_title(f"{method}: corr {line['correlation']:.4f}")
         ax.set_xlabel("true " + ", ".join(ds.attrs.get("image_inputs", ["input"])))
         ax.set_ylabel("latent z")
     fig.suptitle(f"{ds.attrs.get('system')}: latent against truth\n(selected trial, val images)", fontsize=10)
