@@ -113,6 +113,14 @@ def judge_document(doc: dict, ds, train: Groups) -> tuple[StructureVerdict | Non
 def evaluate(doc: dict, ds, result=None) -> dict[str, Any]:
     """Scores of one method on one dataset (see the module docstring)."""
     from .data import input_names, split_arrays
+    from .dynamics import dynamics_scores, is_dynamics
+
+    if is_dynamics(ds):
+        if result is None:
+            raise ValueError("scoring a recurrent cell needs its run directory (its rollouts are the network's)")
+        return {"method": doc.get("architecture"), "system": ds.attrs.get("system"),
+                "score_split": ds.attrs.get("score_split", "test"), "selected_trial": doc.get("selected_trial"),
+                "wall_time_s": doc.get("wall_time_s"), **dynamics_scores(doc, ds, result)}
 
     names = input_names(ds)
     train = Groups(*split_arrays(ds, "train"))

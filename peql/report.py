@@ -154,9 +154,9 @@ def latent_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
         grid = np.linspace(truth.min(), truth.max(), 2)
         ax.plot(grid, line["slope"] * grid + line["intercept"], "k-", lw=0.8)
         ax.set_title(f"{method}: corr {line['correlation']:.4f}")
-        ax.set_xlabel("true " + ", ".join(ds.attrs.get("image_inputs", ["input"])))
+        ax.set_xlabel("true " + ", ".join(ds.attrs.get("image_inputs") or [ds.attrs.get("param_name", "input")]))
         ax.set_ylabel("latent z")
-    fig.suptitle(f"{ds.attrs.get('system')}: latent against truth\n(selected trial, val images)", fontsize=10)
+    fig.suptitle(f"{ds.attrs.get('system')}: latent against truth\n(selected trial, val split)", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -277,6 +277,8 @@ def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[
     ``data``, ``equations`` and ``scores`` are paths, one per (dataset, method) pair of ``pairs``.
     """
     from .data import read_dataset
+    from .dynamics import is_dynamics
+    from .dynamics_report import rollout_figure, update_rows
     from .symbolic.extract import write_json
 
     fig_dir = Path(figures)
@@ -289,11 +291,16 @@ def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[
         ds = read_dataset(next(iter(methods.values()))[0])
         docs = {m: _load(paths[1]) for m, paths in methods.items()}
         method_scores = {m: _load(paths[2]) for m, paths in methods.items()}
-        pics = [prediction_figure(ds, docs, fig_dir / f"{d}__predictions.png", method_scores),
-                coefficient_figure(ds, method_scores, fig_dir / f"{d}__coefficients.png"),
-                latent_figure(ds, method_scores, fig_dir / f"{d}__latents.png")]
+        if is_dynamics(ds):
+            pics = [rollout_figure(ds, method_scores, fig_dir / f"{d}__rollouts.png"),
+                    latent_figure(ds, method_scores, fig_dir / f"{d}__latents.png")]
+            eq_rows = update_rows(ds, docs)
+        else:
+            pics = [prediction_figure(ds, docs, fig_dir / f"{d}__predictions.png", method_scores),
+                    coefficient_figure(ds, method_scores, fig_dir / f"{d}__coefficients.png"),
+                    latent_figure(ds, method_scores, fig_dir / f"{d}__latents.png")]
+            eq_rows = equation_rows(ds, docs)
         rows = score_rows(d, datasets[d], method_scores)
-        eq_rows = equation_rows(ds, docs)
         all_scores += rows
         all_equations[d] = eq_rows
         imgs = "".join(f'<img src="figures/{p.name}" style="max-width:100%">' for p in pics if p)

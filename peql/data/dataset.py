@@ -261,6 +261,16 @@ def image_arrays(ds: xr.Dataset, split: str) -> np.ndarray:
     return np.asarray(ds["images"].values[split_mask(ds, split)], dtype=np.float32)
 
 
+def sequence_arrays(ds: xr.Dataset, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One split of a ``trajectories`` dataset: ``(encoder_series (n, steps_in, states),
+    series (n, steps_out + 1, states), param (n,))`` as float64."""
+    if ds.attrs.get("kind") != "trajectories":
+        raise ValueError(f"sequence_arrays needs a trajectories dataset; {ds.attrs.get('system', '?')!r} is "
+                         f"of kind {ds.attrs.get('kind')!r}")
+    mask = split_mask(ds, split)
+    return tuple(np.asarray(ds[k].values[mask], dtype=np.float64) for k in ("encoder_series", "series", "param"))
+
+
 def true_coefficients(ds: xr.Dataset) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The ground truth as ``(param_values, {term: values})``.
 

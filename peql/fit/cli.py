@@ -89,6 +89,8 @@ def _cmd_extract(args) -> int:
     doc = extract_run(args.run_dir, args.dataset, args.output, args.threshold, not args.no_refit,
                       get_registry(args.plugins_dir))
     print(f"trial {doc['selected_trial']}: {doc['skeleton']}")
+    if doc.get("kind") == "trajectories":
+        print(f"  Euler's step: " + "; ".join(f"{s}' = {e}" for s, e in doc["euler"].items()))
     for eq in doc["equations"][:: max(1, len(doc["equations"]) // 4)][:4]:
         print(f"  {doc['parameter']} = {eq['param']:.4g}: {eq['expression']}")
     return 0

@@ -111,6 +111,10 @@ class GroupedData:
             y_min, y_range = np.zeros(G), np.ones(G)
         return Scaling(x_scale, t_scale, y_min, y_range, target)
 
+    def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Model input and target of the samples at ``idx``."""
+        return self.x[idx], self.y[idx]
+
     def group_of(self, param: np.ndarray, strict: bool = True) -> np.ndarray:
         """Group index of each raw parameter value; ``strict`` refuses values off the grid."""
         param = np.asarray(param, dtype=np.float64)

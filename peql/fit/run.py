@@ -13,11 +13,13 @@ import torch
 
 from ..nn.base import ModelContext
 from ..nn.encoded import EncodedModel, latent_names
+from ..nn.recurrent import DynamicsModel
 from ..nn.spec import NetworkSpec
 from . import checkpoint as ckpt
 from .data import GroupedData, Scaling
 from .progress import Progress
 from .sampler import Sampler
+from .sequences import LATENT, SequenceData, horizon_at
 from .schedules import make_schedule
 from .settings import FitSettings, resolve_device
 from .trainer import Trainer
@@ -44,25 +46,40 @@ def _primitives(registry) -> dict:
     return {n: registry.get("primitives", n) for n in registry.names("primitives")}
 
 
-def build_model(registry, settings: FitSettings, data: GroupedData):
-    """The architecture's trial-batched network for ``data``, on ``data.device``; with an
-    encoder, the encoder in front of it (the architecture reads the latents)."""
-    arch = registry.get("architectures", settings.architecture)
-    ctx = ModelContext(
-        n_trials=settings.trials, input_names=data.input_names, param_name=data.param_name,
-        n_groups=data.n_groups, spec=NetworkSpec.from_dict(settings.network),
-        primitives=_primitives(registry), options=settings.options, seed=settings.seed,
+def _context(registry, settings: FitSettings, data, input_names, param_name: str, seed: int) -> ModelContext:
+    return ModelContext(
+        n_trials=settings.trials, input_names=input_names, param_name=param_name, n_groups=data.n_groups,
+        spec=NetworkSpec.from_dict(settings.network), primitives=_primitives(registry), options=settings.options,
+        seed=seed,
     )
-    model = arch.build(ctx)
+
+
+def _encoder(registry, settings: FitSettings, image_shape: tuple):
+    encoder = registry.get("encoders", settings.encoder)
+    if len(image_shape) != encoder.image_dims:
+        raise ValueError(f"encoder {encoder.name!r} reads {encoder.image_dims}-D images; the dataset's "
+                         f"images have shape {image_shape}")
+    enc = encoder.build(settings.trials, image_shape, settings.encoder_options)
+    enc.reset_parameters(torch.Generator().manual_seed(settings.seed + 7_919))
+    return enc
+
+
+def build_model(registry, settings: FitSettings, data):
+    """The architecture's trial-batched network for ``data``, on ``data.device``; with an
+    encoder, the encoder in front of it (the architecture reads the latents); for trajectories
+    (:class:`SequenceData`), a recurrent cell of one architecture network per state variable
+    behind the encoder."""
+    arch = registry.get("architectures", settings.architecture)
+    if isinstance(data, SequenceData):
+        if not settings.encoder:
+            raise ValueError("a trajectories dataset needs an encoder for its series (e.g. encoder: series1d)")
+        heads = [arch.build(_context(registry, settings, data, data.input_names, LATENT, settings.seed + 101 * i))
+                 for i in range(len(data.input_names))]
+        model = DynamicsModel(_encoder(registry, settings, tuple(data.x.shape[1:])), heads)
+        return arch, model.to(data.device)
+    model = arch.build(_context(registry, settings, data, data.input_names, data.param_name, settings.seed))
     if settings.encoder:
-        encoder = registry.get("encoders", settings.encoder)
-        image_shape = tuple(data.x.shape[2:])
-        if len(image_shape) != encoder.image_dims:
-            raise ValueError(f"encoder {encoder.name!r} reads {encoder.image_dims}-D images; the dataset's "
-                             f"images have shape {image_shape}")
-        enc = encoder.build(settings.trials, image_shape, settings.encoder_options)
-        enc.reset_parameters(torch.Generator().manual_seed(settings.seed + 7_919))
-        model = EncodedModel(enc, model)
+        model = EncodedModel(_encoder(registry, settings, tuple(data.x.shape[2:])), model)
     return arch, model.to(data.device)
 
 
@@ -83,25 +100,56 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
             ``"error"``, or (``"restart"``) is moved aside to ``checkpoint.stale.pt`` and
             training starts afresh (what the workflow does when a setting changed).
     """
+    settings = (settings or FitSettings()).resolved()
+    data = GroupedData(x, y, param, input_names, param_name, settings.target_normalisation,
+                       resolve_device(settings.device))
+    return train(data, ckpt.data_fingerprint(x, y, param), settings, run_dir, registry, progress, quiet, on_mismatch)
+
+
+def fit_sequences(encoder_series: np.ndarray, series: np.ndarray, param: np.ndarray, state_names: Sequence[str],
+                  param_name: str = "p", settings: FitSettings | None = None, run_dir: str | Path | None = None,
+                  registry=None, progress: bool = True, quiet: bool = False,
+                  on_mismatch: str = "error") -> FitResult:
+    """Train a recurrent cell (one ``settings.architecture`` network per state variable) behind
+    ``settings.encoder``, end to end, with ``settings.horizon`` as the curriculum on predicted steps.
+
+    Args:
+        encoder_series: (N, steps_in, states) the series the encoder reads.
+        series: (N, steps_out + 1, states) the trajectories to propagate from step 0.
+        param: (N,) the hidden parameter (kept for read-out; the model never sees it).
+        state_names, param_name: names used in the equations.
+        The rest as :func:`fit`.
+    """
+    settings = (settings or FitSettings()).resolved()
+    data = SequenceData(encoder_series, series, param, state_names, param_name, resolve_device(settings.device))
+    return train(data, ckpt.data_fingerprint(encoder_series, series, param), settings, run_dir, registry,
+                 progress, quiet, on_mismatch)
+
+
+def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | None = None, registry=None,
+          progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
+    """The training loop behind :func:`fit` and :func:`fit_sequences`, on data already on the device
+    (``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint."""
     from ..plugins import get_registry
 
     registry = registry or get_registry()
-    settings = (settings or FitSettings()).resolved()
-    device = resolve_device(settings.device)
     torch.set_flush_denormal(True)  # RMSProp accumulators of dead weights decay into denormals
-    data = GroupedData(x, y, param, input_names, param_name, settings.target_normalisation, device)
     arch, model = build_model(registry, settings, data)
     spg, gpb = settings.batch_shape()
     if arch.grid and gpb is not None:
         raise ValueError(f"{arch.name} predicts per training-grid value; use groups_per_batch: all")
+    if arch.grid and isinstance(data, SequenceData):
+        raise ValueError(f"{arch.name} indexes weights by parameter value; a recurrent cell needs eql or mlp heads")
+    sequences = isinstance(data, SequenceData)
+    if sequences:
+        horizon_at(settings.horizon, 0, data.longest)  # a bad curriculum fails before training
     sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed)
     schedule = make_schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch,
-                             settings.freeze_threshold)
+                             settings.freeze_threshold, settings.phases)
     trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed, settings.cuda_graph)
     result = FitResult(model, data, settings, arch)
 
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
-    fingerprint = ckpt.data_fingerprint(x, y, param)
     step, prior_time = 0, 0.0
     state = ckpt.load(path) if path is not None and path.exists() else None
     if state is not None and (not _same_settings(state["settings"], _comparable(settings)) or state["data"] != fingerprint):
@@ -120,8 +168,8 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
             ckpt.atomic_save({"settings": _comparable(settings), "data": fingerprint, "step": step,
                               "trainer": trainer.state_dict(), "history": result.history, "complete": done,
                               "wall_time": prior_time + time.monotonic() - t0,
-                              "scaling": data.scaling.to_dict(), "input_names": list(input_names),
-                              "param_name": param_name}, path)
+                              "scaling": data.scaling.to_dict(), "input_names": list(data.input_names),
+                              "param_name": data.param_name}, path)
 
     bar = Progress(settings.steps, step, enabled=progress, quiet=quiet)
     t0 = last_save = time.monotonic()
@@ -129,6 +177,8 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
         if step == schedule.freeze_step:
             trainer.freeze_small_weights(schedule.freeze_threshold)
         lr, rw = schedule(step)
+        if sequences:
+            data.horizon = horizon_at(settings.horizon, step, data.longest)
         loss = trainer.train_step(sampler.draw(step), lr, rw, step)
         step += 1
         if step % settings.log_every == 0 or step == settings.steps:
@@ -160,25 +210,31 @@ def _comparable(settings: FitSettings) -> dict:
     return d
 
 
-def _dataset_arrays(dataset, settings: FitSettings):
-    """The training split: inputs, or with an encoder the images (named by their latents)."""
-    from ..data import image_arrays, input_names, read_dataset, split_arrays
+def _fit_dataset(dataset, settings: FitSettings, run_dir, registry, progress: bool, quiet: bool,
+                 on_mismatch: str) -> FitResult:
+    """Fit on the training split of a peql dataset: its inputs, its images (``settings.encoder``;
+    the head's inputs are named by their latents) or, for trajectories, its series."""
+    from ..data import image_arrays, input_names, read_dataset, sequence_arrays, split_arrays
 
     ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
+    pname = ds.attrs.get("param_name", "t")
+    if ds.attrs.get("kind") == "trajectories":
+        enc, traj, p = sequence_arrays(ds, "train")
+        return fit_sequences(enc, traj, p, [str(s) for s in ds["state"].values], pname, settings, run_dir,
+                             registry, progress, quiet, on_mismatch)
     x, y, p = split_arrays(ds, "train")
     names = input_names(ds)
     if settings.encoder:
         x = image_arrays(ds, "train")
         names = latent_names(x.shape[1])
-    return ds, x, y, p, names, ds.attrs.get("param_name", "t")
+    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet, on_mismatch)
 
 
 def fit_dataset(dataset, run_dir: str | Path, settings: FitSettings, registry=None,
                 progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
     """Fit on the ``train`` split of a peql dataset (path or xarray Dataset); checkpoint in
     ``run_dir`` (resumed if unfinished, loaded if finished)."""
-    ds, x, y, p, names, pname = _dataset_arrays(dataset, settings)
-    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet, on_mismatch)
+    return _fit_dataset(dataset, settings, run_dir, registry, progress, quiet, on_mismatch)
 
 
 def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") -> FitResult:
@@ -190,5 +246,4 @@ def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") 
     if not state.get("complete"):
         raise ValueError(f"{path} is unfinished (step {state['step']}): rerun `peql fit` to resume it")
     settings = FitSettings.from_dict({**state["settings"], "device": device})
-    ds, x, y, p, names, pname = _dataset_arrays(dataset, settings)
-    return fit(x, y, p, names, pname, settings, run_dir, registry, progress=False)
+    return _fit_dataset(dataset, settings, run_dir, registry, progress=False, quiet=False, on_mismatch="error")

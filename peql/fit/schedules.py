@@ -74,17 +74,26 @@ class PhasedSchedule:
 
     Args:
         base_lr, base_rw: the base values.
-        total_steps: split over the phases in proportion to ``fractions`` (the original's
+        total_steps: split over the phases in proportion to their lengths (the original's
             2,000 / 10,001 / 10,001 iterations by default).
         freeze_threshold: weights with |w| <= this are frozen when the last phase starts (0.01).
+        phases: ``[(length, lr factor, rw factor), ...]`` instead of :attr:`PHASES` (the
+            dynamics scripts had no warm-up: ``[[5001, 1, 1], [5001, 0.1, 0]]``); the freeze
+            always comes before the last phase.
     """
 
-    #: (fraction of steps, learning-rate factor, regularisation factor) of each phase
+    #: (relative length, learning-rate factor, regularisation factor) of each phase
     PHASES = ((2000, 10.0, 1.0), (10001, 1.0, 1.0), (10001, 0.1, 0.0))
 
-    def __init__(self, base_lr: float, base_rw: float, total_steps: int, freeze_threshold: float = 0.01):
+    def __init__(self, base_lr: float, base_rw: float, total_steps: int, freeze_threshold: float = 0.01,
+                 phases=None):
         self.base_lr, self.base_rw = base_lr, base_rw
         self.freeze_threshold = freeze_threshold
+        if phases is not None:
+            phases = tuple(tuple(float(v) for v in p) for p in phases)
+            if len(phases) < 2 or any(len(p) != 3 or p[0] <= 0 for p in phases):
+                raise ValueError(f"phases must be at least two [length > 0, lr factor, rw factor] triples, got {phases}")
+            self.PHASES = phases
         total = sum(p[0] for p in self.PHASES)
         bounds, acc = [], 0
         for n, _, _ in self.PHASES:
@@ -102,8 +111,11 @@ class PhasedSchedule:
 
 
 def make_schedule(kind: str, base_lr: float, base_rw: float, total_steps: int, steps_per_epoch: int,
-                  freeze_threshold: float = 0.01):
-    """``one_cycle`` / ``constant`` (per epoch) or ``three_phase`` (the earlier paper's)."""
+                  freeze_threshold: float = 0.01, phases=None):
+    """``one_cycle`` / ``constant`` (per epoch) or ``three_phase`` (the earlier paper's, with
+    optional custom ``phases``)."""
     if kind == "three_phase":
-        return PhasedSchedule(base_lr, base_rw, total_steps, freeze_threshold)
+        return PhasedSchedule(base_lr, base_rw, total_steps, freeze_threshold, phases)
+    if phases is not None:
+        raise ValueError(f"phases apply to the three_phase schedule, not {kind!r}")
     return Schedule(kind, base_lr, base_rw, total_steps, steps_per_epoch)

@@ -43,7 +43,9 @@ class FitSettings:
     options: dict = field(default_factory=dict)
     encoder: str | None = None      # a registered encoder (conv1d, conv2d): train on the dataset's images
     encoder_options: dict = field(default_factory=dict)
+    horizon: list | None = None     # trajectories: [[from_step, predicted steps], ...] (None: all steps)
     freeze_threshold: float = 0.01   # three_phase: |w| <= this is frozen at zero for fine-tuning
+    phases: list | None = None       # three_phase: [[length, lr factor, rw factor], ...] (None: the original's)
     max_restarts: int = 3
     checkpoint_every_s: float = 120.0
     log_every: int = 100

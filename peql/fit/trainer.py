@@ -41,11 +41,12 @@ class Trainer:
         self.frozen = torch.zeros(T, dtype=torch.bool)
         self.max_restarts = max_restarts
         on_cuda = next(model.parameters()).device.type == "cuda"
-        self.graphed = GraphedStep(self) if cuda_graph and on_cuda else None
+        graph_safe = getattr(data, "graph_safe", True)
+        self.graphed = GraphedStep(self) if cuda_graph and on_cuda and graph_safe else None
 
     def loss_terms(self, draw: Draw) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-trial MSE (T,) on the minibatch and per-trial penalty (T,)."""
-        x, y = self.data.x[draw.idx], self.data.y[draw.idx]
+        x, y = self.data.batch(draw.idx)
         pred, penalty = self.model(x, draw.group, draw.t, draw.noise or None)
         mse = (pred - y).pow(2).flatten(1).mean(1)
         return mse, penalty

@@ -78,13 +78,19 @@ class ConvEncoder(nn.Module):
         "conv_activation": "none",   # the spring encoder's convolutions are linear; digits use relu
         "dense": [128, 16],          # ReLU layers before the scalar output
         "norm": "affine",            # "affine" (the original's frozen BatchNorm) or "none"
+        "in_channels": 1,            # > 1: the first image axis holds channels (a series' state variables)
     }
 
     def __init__(self, n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any], name: str = "conv"):
         super().__init__()
         self.options = opts = take_options(options, self.DEFAULTS, name)
         self.image_shape = tuple(int(s) for s in image_shape)
-        self.dims = len(self.image_shape)
+        self.in_channels = c_in = int(opts["in_channels"])
+        spatial = self.image_shape[1:] if c_in > 1 else self.image_shape
+        if c_in > 1 and self.image_shape[0] != c_in:
+            raise ValueError(f"{name} expects {c_in} channels on the first image axis, got image shape "
+                             f"{self.image_shape}")
+        self.dims = len(spatial)
         if self.dims not in (1, 2):
             raise ValueError(f"{name} needs 1-D or 2-D images, got image shape {self.image_shape}")
         if opts["conv_activation"] not in ("none", "relu"):
@@ -92,11 +98,11 @@ class ConvEncoder(nn.Module):
         if opts["norm"] not in ("affine", "none"):
             raise ValueError(f"{name} norm must be 'affine' or 'none', got {opts['norm']!r}")
         self.n_trials = T = n_trials
-        k, chans = int(opts["kernel"]), [1, *[int(c) for c in opts["channels"]]]
+        k, chans = int(opts["kernel"]), [c_in, *[int(c) for c in opts["channels"]]]
         self.conv_w = nn.ParameterList(
             [nn.Parameter(torch.zeros(T, co, ci, *([k] * self.dims))) for ci, co in zip(chans[:-1], chans[1:])])
         self.conv_b = nn.ParameterList([nn.Parameter(torch.zeros(T, co)) for co in chans[1:]])
-        size = list(self.image_shape)
+        size = list(spatial)
         for _ in chans[1:]:
             size = [math.ceil(s / int(opts["pool"])) for s in size]
         sizes = [chans[-1] * math.prod(size), *[int(d) for d in opts["dense"]], 1]
@@ -119,21 +125,23 @@ class ConvEncoder(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Latents ``(T, *batch)`` of images ``(T, *batch, *image_shape)``."""
-        T, dims = self.n_trials, self.dims
+        T, dims = self.n_trials, len(self.image_shape)
         if tuple(images.shape[-dims:]) != self.image_shape:
             raise ValueError(f"encoder expects images of shape {self.image_shape}, got {tuple(images.shape[-dims:])}")
         batch = images.shape[1:-dims]
         n = math.prod(batch)
         # Trials become channel groups: (n, T * channels, *image), one grouped convolution each.
-        h = images.reshape(T, n, *self.image_shape).transpose(0, 1)
-        conv = F.conv1d if dims == 1 else F.conv2d
-        pool = F.max_pool1d if dims == 1 else F.max_pool2d
+        c_in, spatial = self.in_channels, self.image_shape[-self.dims:]
+        h = images.reshape(T, n, c_in, *spatial).transpose(0, 1).reshape(n, T * c_in, *spatial)
+        conv = F.conv1d if self.dims == 1 else F.conv2d
+        pool = F.max_pool1d if self.dims == 1 else F.max_pool2d
         p = int(self.options["pool"])
         for w, b in zip(self.conv_w, self.conv_b):
             h = conv(h, w.reshape(-1, *w.shape[2:]), b.reshape(-1), padding="same", groups=T)
             if self.options["conv_activation"] == "relu":
                 h = torch.relu(h)
-            h = pool(h, p, p, ceil_mode=True)
+            if p > 1:
+                h = pool(h, p, p, ceil_mode=True)
         h = h.reshape(n, T, -1).transpose(0, 1)                      # (T, n, features)
         last = len(self.dense_w) - 1
         for i, (w, b) in enumerate(zip(self.dense_w, self.dense_b)):
@@ -154,7 +162,17 @@ def conv2d(n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any]
     return ConvEncoder(n_trials, image_shape, {"conv_activation": "relu", **options}, "conv2d")
 
 
+def series1d(n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any]) -> ConvEncoder:
+    """The earlier paper's dynamics encoder: a ``(states, steps)`` series, two ReLU 'same'
+    convolutions of 16 filters (width 5) without pooling, dense 16 (ReLU) / 1, affine latent."""
+    defaults = {"channels": [16, 16], "kernel": 5, "pool": 1, "conv_activation": "relu", "dense": [16],
+                "in_channels": int(image_shape[0])}
+    return ConvEncoder(n_trials, image_shape, {**defaults, **options}, "series1d")
+
+
 BUILTIN_ENCODERS = [
     Encoder("conv1d", conv1d, 1, "the spring encoder: 2 linear 1-D convolutions + max-pool, dense 128/16/1, affine latent"),
     Encoder("conv2d", conv2d, 2, "the digit encoder: 2 ReLU 5x5 convolutions + max-pool, dense 128/16/1, affine latent"),
+    Encoder("series1d", series1d, 2, "the dynamics encoder: a (states, steps) series, 2 ReLU 1-D convolutions "
+            "of 16, dense 16/1, affine latent"),
 ]

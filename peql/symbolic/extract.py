@@ -162,14 +162,16 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
     ``coefficients.zarr`` into ``out_dir``; returns the document."""
     from ..data import input_names, read_dataset, split_arrays
     from ..fit.run import load_run
+    from ..dynamics import dynamics_document, is_dynamics
     from ..latent import encoded_document, is_encoded
     from ..plugins import fingerprint
 
     ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
     result = load_run(run_dir, ds, registry)
-    train, val = split_arrays(ds, "train"), split_arrays(ds, "val")
-    if len(val[0]) == 0:
-        raise ValueError("the dataset has no 'val' split to select a trial on")
+    if not is_dynamics(ds):
+        train, val = split_arrays(ds, "train"), split_arrays(ds, "val")
+        if len(val[0]) == 0:
+            raise ValueError("the dataset has no 'val' split to select a trial on")
     reg = registry
     if reg is None:
         from ..plugins import get_registry
@@ -182,7 +184,9 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
                   "system": ds.attrs.get("system"), "run_dir": str(run_dir),
                   "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims,
                                                    *([("encoders", result.settings.encoder)] if result.settings.encoder else [])])}
-    if is_encoded(result):
+    if is_dynamics(ds):
+        doc = dynamics_document(result, ds, threshold, refit, provenance)
+    elif is_encoded(result):
         doc = encoded_document(result, ds, threshold, refit, provenance)
     else:
         doc = equations_document(result, train, val, threshold, refit, provenance)

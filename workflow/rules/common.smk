@@ -89,7 +89,9 @@ def fingerprint_dataset(w):
 def fingerprint_method(w):
     m = config["methods"][w.method]
     if "architecture" in m:
-        return peql.fingerprint(REGISTRY, [("architectures", m["architecture"]), *_units(fit_settings(w))])
+        settings = fit_settings(w)
+        encoder = [("encoders", settings["encoder"])] if settings.get("encoder") else []
+        return peql.fingerprint(REGISTRY, [("architectures", m["architecture"]), *_units(settings), *encoder])
     return peql.fingerprint(REGISTRY, [("baselines", m["baseline"])])
 
 

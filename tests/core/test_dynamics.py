@@ -1,0 +1,136 @@
+"""The recurrent cell behind a dynamics encoder (eql-integration section 4.3): curriculum,
+trial-batched rollouts, the judging of update equations, and the read-out chain."""
+
+import json
+
+import numpy as np
+import pytest
+import sympy
+import torch
+
+from peql.dynamics import equation_rollout, judge_cell, one_step_pairs, split_errors
+from peql.fit.sequences import SequenceData, horizon_at
+from peql.nn.base import ModelContext
+from peql.nn.encoders import series1d
+from peql.nn.eql import EQLNet
+from peql.nn.mlp import MLPNet
+from peql.nn.primitives import BUILTIN_PRIMITIVES
+from peql.nn.recurrent import DynamicsModel
+from peql.nn.spec import NetworkSpec
+from peql.plugins import get_registry
+
+
+def _model(T=3, steps_in=12, heads="eql"):
+    spec = NetworkSpec.from_dict({"hidden_layers": 1, "units": ["constant:1", "identity:2", "product:1"]})
+    prims = {p.name: p for p in BUILTIN_PRIMITIVES}
+    ctx = lambda seed: ModelContext(n_trials=T, input_names=["u", "v"], param_name="z", spec=spec,
+                                    primitives=prims, seed=seed)
+    build = EQLNet if heads == "eql" else MLPNet
+    enc = series1d(T, (2, steps_in), {})
+    enc.reset_parameters(torch.Generator().manual_seed(0))
+    return DynamicsModel(enc, [build(ctx(1)), build(ctx(2))])
+
+
+@pytest.fixture(scope="module")
+def kinematics():
+    return get_registry().get("systems", "kinematics").simulate(seed=3, n_train=40, n_val=20, n_test=20,
+                                                                steps_in=12, steps_out=8)
+
+
+def test_curriculum_steps_through_its_lengths_and_names_bad_schedules():
+    sched = [[0, 1], [100, 3], [250, 5]]
+    assert [horizon_at(sched, s, 8) for s in (0, 99, 100, 249, 250, 10_000)] == [1, 1, 3, 3, 5, 5]
+    assert horizon_at(None, 7, 8) == 8
+    with pytest.raises(ValueError, match="start it at step 0"):
+        horizon_at([[10, 2]], 0, 8)
+    with pytest.raises(ValueError, match="outside 1..8"):
+        horizon_at([[0, 9]], 0, 8)
+
+
+def test_sequence_batches_follow_the_horizon(kinematics):
+    from peql.data import sequence_arrays
+
+    enc, traj, p = sequence_arrays(kinematics, "train")
+    data = SequenceData(enc, traj, p, ["u", "v"], "a")
+    assert data.x.shape == (40, 2, 12) and float(data.x.abs().max()) == pytest.approx(1.0)
+    data.horizon = 3
+    idx = torch.tensor([[[0, 5]]])
+    (series, initial, horizon), target = data.batch(idx)
+    assert series.shape == (1, 1, 2, 2, 12) and horizon == 3
+    assert torch.equal(initial[0, 0], data.y[[0, 5], 0, :])
+    assert torch.equal(target[0, 0], data.y[[0, 5], 1:4, :])
+
+
+@pytest.mark.parametrize("heads", ["eql", "mlp"])
+def test_trials_roll_out_independently_with_shared_weights_across_steps(heads):
+    torch.manual_seed(0)
+    model = _model(heads=heads)
+    series, y0 = torch.randn(4, 2, 12), torch.randn(4, 2)
+    x = (series.expand(3, 1, *series.shape), y0.expand(3, 1, *y0.shape), 4)
+    pred, penalty = model(x)
+    assert pred.shape == (3, 1, 4, 4, 2) and penalty.shape == (3,)
+    # step k+1 is the cell applied to step k: one set of weights for every step
+    z = model.latents(series.expand(3, *series.shape))
+    again, _ = model.step(pred[:, 0, :, 1, :], z)
+    assert torch.allclose(again, pred[:, 0, :, 2, :], atol=1e-6)
+    # a trial alone predicts what it predicted in the batch
+    one = model.select_trials([1])
+    alone, _ = one((series.expand(1, 1, *series.shape), y0.expand(1, 1, *y0.shape), 4))
+    assert torch.allclose(alone[0], pred[1], atol=1e-5)
+    # and a loss on one trial moves only that trial's weights
+    pred[0].pow(2).sum().backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    assert grads and all(float(g[1:].abs().sum()) == 0.0 for g in grads)
+
+
+def test_freeze_masks_round_trip_through_the_heads():
+    model = _model()
+    frozen = model.freeze_small_weights(0.3)
+    assert frozen > 0
+    masks = model.masks
+    assert len(masks) == sum(len(h.weights) for h in model.heads)
+    sub = model.select_trials([2, 0])
+    assert torch.equal(sub.heads[1].masks[0], model.heads[1].masks[0][[2, 0]])
+    for h in model.heads:
+        for w, m in zip(h.effective_weights(), h.masks):
+            assert torch.all(w[m == 0] == 0)
+
+
+def test_the_true_update_is_judged_right_and_eulers_step_wrong(kinematics):
+    from peql.data import sequence_arrays
+
+    _, traj, p = sequence_arrays(kinematics, "train")
+    truth = json.loads(kinematics.attrs["true_update"])
+    right = judge_cell(truth, kinematics, traj, p, 5)
+    assert right["correct"] and right["coef_rel_error_max_pct"] == pytest.approx(0.0, abs=1e-9)
+    # Euler's step lacks a dt^2 / 2 in u: the rule must see the missing term
+    euler = judge_cell(json.loads(kinematics.attrs["euler_update"]), kinematics, traj, p, 5)
+    assert not euler["correct"] and euler["states"]["u"]["missing"] == ["a"] and euler["states"]["v"]["correct"]
+    # a 3 % error on one coefficient is reported as such
+    off = {**truth, "u": "u + 1.0*v + 0.515*a"}
+    verdict = judge_cell(off, kinematics, traj, p, 5)
+    assert verdict["correct"] and verdict["coef_rel_error_max_pct"] == pytest.approx(3.0, rel=1e-6)
+
+
+def test_sho_truth_judges_the_euler_terms_significant():
+    ds = get_registry().get("systems", "sho").simulate(seed=1, n_train=50, n_val=10, n_test=10, steps_in=20,
+                                                       steps_out=10)
+    from peql.data import sequence_arrays
+
+    _, traj, p = sequence_arrays(ds, "train")
+    euler = judge_cell(json.loads(ds.attrs["euler_update"]), ds, traj, p, 10)
+    # at dt = 0.1 the second-order terms are below the 1 % significance: Euler's terms are the structure
+    assert euler["correct"], euler["states"]
+    assert euler["states"]["v"]["truth"] == ["omega2*u", "v"]
+
+
+def test_iterating_the_true_update_reproduces_the_trajectories(kinematics):
+    from peql.data import sequence_arrays
+
+    _, traj, p = sequence_arrays(kinematics, "test")
+    pred = equation_rollout(json.loads(kinematics.attrs["true_update"]), ["u", "v"], "a", traj, p)
+    assert np.max(np.abs(pred - traj[:, 1:])) < 1e-9
+    errors = split_errors(pred, traj[:, 1:], 3)
+    assert errors["rollout_mse_in"] < 1e-18 and errors["rollout_mse_out"] < 1e-18
+    X, Y = one_step_pairs(traj, 3, p)
+    assert X.shape == (20 * 3, 3) and np.allclose(X[1, :2], traj[0, 1]) and np.allclose(Y[1], traj[0, 2])
