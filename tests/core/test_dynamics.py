@@ -134,3 +134,84 @@ def test_iterating_the_true_update_reproduces_the_trajectories(kinematics):
     assert errors["rollout_mse_in"] < 1e-18 and errors["rollout_mse_out"] < 1e-18
     X, Y = one_step_pairs(traj, 3, p)
     assert X.shape == (20 * 3, 3) and np.allclose(X[1, :2], traj[0, 1]) and np.allclose(Y[1], traj[0, 2])
+
+
+def _cell_settings(steps, **kw):
+    from peql.fit.settings import FitSettings
+
+    return FitSettings(architecture="eql", trials=2, steps=steps, lr=1e-2, rw=3e-3, schedule="constant",
+                       samples_per_group="all", groups_per_batch="all", target_normalisation="none",
+                       encoder="series1d", device="cpu", options={"init_std": 0.5},
+                       network={"hidden_layers": 1, "regulariser": "l0", "skip": False,
+                                "units": ["constant:1", "identity:3", "product:1"]},
+                       horizon=[[0, 1], [steps * 2 // 5, 3]], **kw)
+
+
+def test_a_run_killed_across_a_curriculum_switch_resumes_to_the_same_weights(kinematics, tmp_path, monkeypatch):
+    from peql.fit import checkpoint as ckpt
+    from peql.fit import trainer as trainer_module
+    from peql.fit.run import fit_dataset
+
+    settings = _cell_settings(50, checkpoint_every_s=0.0)   # a checkpoint after every step
+    fit_dataset(kinematics, tmp_path / "straight", settings, progress=False)
+    original = trainer_module.Trainer.train_step
+
+    def dies(self, draw, lr, rw, step=0):
+        if step == 27:   # after the switch to 3 predicted steps at step 20
+            raise KeyboardInterrupt
+        return original(self, draw, lr, rw, step)
+
+    monkeypatch.setattr(trainer_module.Trainer, "train_step", dies)
+    with pytest.raises(KeyboardInterrupt):
+        fit_dataset(kinematics, tmp_path / "killed", settings, progress=False)
+    monkeypatch.setattr(trainer_module.Trainer, "train_step", original)
+    resumed = fit_dataset(kinematics, tmp_path / "killed", settings, progress=False)
+    assert resumed.resumed_from == 27
+    a, b = (ckpt.load(tmp_path / r / "checkpoint.pt")["trainer"]["model"] for r in ("straight", "killed"))
+    for key, value in a.items():
+        assert torch.equal(value, b[key]), key
+
+
+@pytest.fixture(scope="module")
+def kinematics_cell(tmp_path_factory):
+    """Kinematics with short series (20 encoder steps, 10 propagated), a 1-layer cell of linear
+    and product units, trained end to end on 1 then 3 predicted steps: ~30 s on one CPU core."""
+    from peql.evaluate import evaluate
+    from peql.fit.run import fit_dataset, load_run
+    from peql.symbolic.extract import extract_run
+
+    ds = get_registry().get("systems", "kinematics").simulate(seed=0, n_train=100, n_val=20, n_test=20,
+                                                              steps_in=20, steps_out=10)
+    run = tmp_path_factory.mktemp("kinematics_cell")
+    fit_dataset(ds, run, _cell_settings(2000), progress=False)
+    doc = extract_run(run, ds, run / "out")
+    return ds, doc, evaluate(doc, ds, load_run(run, ds))
+
+
+def test_kinematics_cell_recovers_the_exact_update_and_extrapolates_in_time(kinematics_cell):
+    ds, doc, scores = kinematics_cell
+    assert abs(scores["latent_correlation"]) >= 0.98
+    # the exact kinematic form u' = u + dt v + a dt^2 / 2, v' = v + a dt (not Euler's step)
+    assert scores["structure_correct"], scores["structure"]
+    assert scores["structure"]["u"]["recovered"] == ["a", "u", "v"]
+    assert scores["coef_rel_error_max_pct"] < 2.0
+    # iterated 10 steps from the initial state, 3 of them trained: the equations stay on the truth
+    assert scores["trained_horizon"] == 3 and scores["steps"] == 10
+    assert scores["equation_rollout_nmse_out"] < 1e-2
+    assert doc["euler"]["u"] == "u + 1.0*v" and set(doc["update"]) == {"u", "v"}
+
+
+def test_every_trial_is_scored_and_the_report_draws_the_rollouts(kinematics_cell, tmp_path):
+    from peql.dynamics_report import rollout_figure, update_rows
+    from peql.report import latent_figure
+
+    ds, doc, scores = kinematics_cell
+    assert len(scores["trials"]) == 2 and 0 < scores["success_rate"] <= 1
+    for t in scores["trials"]:
+        assert {"latent_correlation", "rollout_mse_in", "rollout_mse_out", "structure_correct"} <= set(t)
+    fd = scores["figure_data"]
+    assert np.asarray(fd["network"]).shape == (3, 10, 2) and np.asarray(fd["truth"]).shape == (3, 11, 2)
+    assert rollout_figure(ds, {"eql": scores}, tmp_path / "r.png").stat().st_size > 10_000
+    assert latent_figure(ds, {"eql": scores}, tmp_path / "l.png").stat().st_size > 10_000
+    rows = update_rows(ds, {"eql": doc})
+    assert [r["state"] for r in rows] == ["u'", "v'"] and rows[0]["eql"] == doc["update"]["u"]
