@@ -10,7 +10,9 @@ layers as one batched matmul.
 The built-in ``conv1d`` is the parametric-EQL paper's spring encoder (original-code-facts 4.5:
 two linear 5-wide convolutions of 32 and 64 filters, each followed by max-pooling by 2, then
 dense 128 / 16 (ReLU) / 1); ``conv2d`` is the earlier paper's digit encoder (5x5 convolutions with
-ReLU, same dense stack).
+ReLU, same dense stack); ``series1d`` its dynamics encoder, which reads a whole trajectory as a
+``(states, steps)`` image with the states as input channels (two ReLU convolutions of 16 filters
+without pooling, dense 16 / 1).
 
 The latent normalisation (``norm``): the original ends the spring encoder with a BatchNorm whose
 statistics are never updated, so it computes ``gamma * z / sqrt(1 + 1e-3) + beta``: a learned
