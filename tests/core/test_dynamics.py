@@ -215,3 +215,22 @@ def test_every_trial_is_scored_and_the_report_draws_the_rollouts(kinematics_cell
     assert latent_figure(ds, {"eql": scores}, tmp_path / "l.png").stat().st_size > 10_000
     rows = update_rows(ds, {"eql": doc})
     assert [r["state"] for r in rows] == ["u'", "v'"] and rows[0]["eql"] == doc["update"]["u"]
+
+
+def test_the_workflow_report_shows_trajectories_with_their_update_table(kinematics_cell, tmp_path):
+    from peql.data import write_dataset
+    from peql.report import build_report
+    from peql.symbolic.extract import write_json
+
+    ds, doc, scores = kinematics_cell
+    write_dataset(ds, tmp_path / "k.zarr")
+    write_json(doc, tmp_path / "eq.json")
+    write_json(scores, tmp_path / "s.json")
+    build_report([["kin", "eql"]], {"kin": {"system": "kinematics"}}, [str(tmp_path / "k.zarr")],
+                 [str(tmp_path / "eq.json")], [str(tmp_path / "s.json")], str(tmp_path / "index.html"),
+                 str(tmp_path / "fig"), str(tmp_path / "tables.json"))
+    page = (tmp_path / "index.html").read_text()
+    assert "kin__rollouts.png" in page and "Euler" in page and doc["update"]["u"] in page
+    assert (tmp_path / "fig" / "kin__rollouts.png").exists() and (tmp_path / "fig" / "kin__latents.png").exists()
+    tables = json.loads((tmp_path / "tables.json").read_text())
+    assert tables["equations"]["kin"][0]["truth"] == "u + 1.0*v + 0.5*a"

@@ -15,7 +15,7 @@ from helpers import make_tx
 from peql.fit import FitSettings, fit
 from peql.fit import checkpoint as ckpt
 from peql.fit import trainer as trainer_module
-from peql.fit.schedules import PhasedSchedule, Schedule, one_cycle_lr, one_cycle_rw
+from peql.fit.schedules import PhasedSchedule, Schedule, make_schedule, one_cycle_lr, one_cycle_rw
 
 
 def test_one_cycle_shapes_at_documented_points():
@@ -50,6 +50,21 @@ def test_three_phase_schedule_and_frozen_weights_stay_zero(registry):
         alone = result.model.select_trials([k]).effective_weights()
         for a, b in zip(alone, result.model.effective_weights()):
             assert torch.equal(a[0], b[k])
+
+
+def test_custom_phases_split_the_steps_and_freeze_before_the_last():
+    # the dynamics scripts: no warm-up, regularise, then freeze and fine-tune at a tenth
+    sched = PhasedSchedule(1e-2, 1e-3, total_steps=1000, freeze_threshold=0.1, phases=[[5001, 1, 1], [5001, 0.1, 0]])
+    assert sched.bounds == [500, 1000] and sched.freeze_step == 500
+    assert sched(0) == pytest.approx((1e-2, 1e-3)) and sched(499) == pytest.approx((1e-2, 1e-3))
+    assert sched(500) == pytest.approx((1e-3, 0.0)) and sched(999) == pytest.approx((1e-3, 0.0))
+    three = PhasedSchedule(1e-2, 2e-4, total_steps=12003, phases=[[2001, 1, 0.2], [5001, 0.2, 1], [5001, 0.1, 0]])
+    assert three.bounds == [2001, 7002, 12003] and three(2000) == pytest.approx((1e-2, 4e-5))
+    assert three(2001) == pytest.approx((2e-3, 2e-4))
+    with pytest.raises(ValueError, match="at least two"):
+        PhasedSchedule(1e-2, 1e-3, 100, phases=[[1, 1, 1]])
+    with pytest.raises(ValueError, match="three_phase"):
+        make_schedule("constant", 1e-2, 1e-3, 100, 10, phases=[[1, 1, 1], [1, 0.1, 0]])
 
 
 def _run_fit(run_dir, data, steps, env_extra=None, kill_after_checkpoint=False):
