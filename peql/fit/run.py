@@ -16,7 +16,7 @@ from ..nn.encoded import EncodedModel, latent_names
 from ..nn.recurrent import DynamicsModel
 from ..nn.spec import NetworkSpec
 from . import checkpoint as ckpt
-from .data import GroupedData, Scaling
+from .data import GroupedData
 from .progress import Progress
 from .sampler import Sampler
 from .sequences import LATENT, SequenceData, horizon_at

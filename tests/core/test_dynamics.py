@@ -5,7 +5,6 @@ import json
 
 import numpy as np
 import pytest
-import sympy
 import torch
 
 from peql.dynamics import equation_rollout, judge_cell, one_step_pairs, split_errors
