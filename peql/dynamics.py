@@ -196,7 +196,7 @@ def dynamics_document(result, ds, threshold: float = 0.01, refit: bool = True,
     ``val`` trajectories within the trained horizon (ties: fewer terms), its heads read out in
     the latent, the latent-to-parameter line, and the update equations in the parameter."""
     from .data import sequence_arrays
-    from .symbolic.extract import TIE_TOLERANCE
+    from .symbolic.extract import select_by_terms
 
     d, H = result.data, trained_horizon(result)
     states, pname = list(d.input_names), d.param_name
@@ -211,9 +211,7 @@ def dynamics_document(result, ds, threshold: float = 0.01, refit: bool = True,
     readouts = cell_readouts(result, threshold)
     n_terms = [sum(len(sympy.Add.make_args(sympy.sympify(r.skeleton))) for r in heads) if heads else np.inf
                for heads in readouts]
-    best = float(np.min(val_mse))
-    tied = [k for k in range(len(val_mse)) if val_mse[k] <= TIE_TOLERANCE * best]
-    chosen = min(tied, key=lambda k: (n_terms[k], val_mse[k]))
+    chosen = select_by_terms(val_mse, n_terms)
     heads, line = readouts[chosen], lines[chosen]
     refitted = bool(refit and heads is not None)
     if refitted:

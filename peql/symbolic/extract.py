@@ -48,9 +48,14 @@ def n_terms(r: Readout | None) -> float:
 
 def select(val_mse: np.ndarray, readouts: Sequence[Readout | None]) -> int:
     """Lowest validation error; among trials within 10 % of it, the fewest terms."""
+    return select_by_terms(val_mse, [n_terms(r) for r in readouts])
+
+
+def select_by_terms(val_mse: np.ndarray, terms: Sequence[float]) -> int:
+    """:func:`select` given each trial's number of terms (inf: none readable)."""
     best = float(np.min(val_mse))
     tied = [k for k in range(len(val_mse)) if val_mse[k] <= TIE_TOLERANCE * best]
-    return min(tied, key=lambda k: (n_terms(readouts[k]), val_mse[k]))
+    return min(tied, key=lambda k: (terms[k], val_mse[k]))
 
 
 def group_rows(x: np.ndarray, y: np.ndarray, param: np.ndarray, values: np.ndarray):
@@ -160,7 +165,7 @@ def write_coefficients(doc: dict, path: str | os.PathLike) -> None:
 def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool = True, registry=None) -> dict:
     """Select a trial on the dataset's ``val`` split, read it out, write ``equations.json`` and
     ``coefficients.zarr`` into ``out_dir``; returns the document."""
-    from ..data import input_names, read_dataset, split_arrays
+    from ..data import read_dataset, split_arrays
     from ..fit.run import load_run
     from ..dynamics import dynamics_document, is_dynamics
     from ..latent import encoded_document, is_encoded
