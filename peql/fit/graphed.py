@@ -8,7 +8,7 @@ captured graph launches them all at once. The graphed step computes exactly what
 * every step masks the trials whose loss is not finite (or that are frozen) out of the loss and
   their gradients; for a healthy batch the mask is all False and changes nothing;
 * the learning rate and regularisation weight live in device scalars that are refilled per step;
-* the minibatch and gate noise are copied into fixed buffers that the graph reads;
+* the minibatch, gate noise and augmentation draws are copied into fixed buffers that the graph reads;
 * divergence is recorded on the device and handled (re-initialisation, counting, freezing)
   every ``check_every`` steps, not every step, because reading it back stalls the GPU. A diverged
   trial meanwhile takes no updates, so nothing but the step of its restart changes.
@@ -68,7 +68,8 @@ class GraphedStep:
     def _load(self, draw: Draw, lr: float, rw: float) -> None:
         if self.draw is None:
             self.draw = Draw(draw.idx.clone(), None if draw.group is None else draw.group.clone(),
-                             draw.t.clone(), [u.clone() for u in draw.noise])
+                             draw.t.clone(), [u.clone() for u in draw.noise],
+                             None if draw.augment is None else draw.augment.clone())
         else:
             self.draw.idx.copy_(draw.idx)
             if draw.group is not None:
@@ -76,6 +77,8 @@ class GraphedStep:
             self.draw.t.copy_(draw.t)
             for mine, new in zip(self.draw.noise, draw.noise):
                 mine.copy_(new)
+            if draw.augment is not None:
+                self.draw.augment.copy_(draw.augment)
         self.lr.fill_(lr)
         self.rw.fill_(rw)
 

@@ -143,7 +143,8 @@ def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | N
     sequences = isinstance(data, SequenceData)
     if sequences:
         horizon_at(settings.horizon, 0, data.longest)  # a bad curriculum fails before training
-    sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed)
+    sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed,
+                      model.augment_shape(tuple(data.x.shape[1:])))
     schedule = make_schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch,
                              settings.freeze_threshold, settings.phases)
     trainer = Trainer(model, data, settings.optimizer, settings.max_restarts, settings.seed, settings.cuda_graph)

@@ -15,7 +15,7 @@ import torch
 from ..nn import gates as G
 from .data import GroupedData
 
-_STREAM_BATCH, _STREAM_NOISE = 1, 2
+_STREAM_BATCH, _STREAM_NOISE, _STREAM_AUGMENT = 1, 2, 4  # 3: the trainer's re-initialisation
 
 
 def _generator(device: torch.device, seed: int, stream: int, counter: int) -> torch.Generator:
@@ -27,18 +27,20 @@ def _generator(device: torch.device, seed: int, stream: int, counter: int) -> to
 @dataclass
 class Draw:
     """One step's random inputs: sample indices (T, P, B), their groups (T, P) or None for
-    'every group in order', the groups' scaled parameter values (T, P), and gate noise."""
+    'every group in order', the groups' scaled parameter values (T, P), gate noise, and the
+    standard normals of the input augmentation (T, P, B, *augment_shape) or None."""
 
     idx: torch.Tensor
     group: torch.Tensor | None
     t: torch.Tensor
     noise: list[torch.Tensor]
+    augment: torch.Tensor | None = None
 
     def select(self, trials: Sequence[int]) -> "Draw":
         """The same draw restricted to some trials (for testing trial isolation)."""
         k = torch.as_tensor(trials, dtype=torch.long, device=self.idx.device)
         return Draw(self.idx[k], None if self.group is None else self.group[k], self.t[k],
-                    [u[k] for u in self.noise])
+                    [u[k] for u in self.noise], None if self.augment is None else self.augment[k])
 
 
 class Sampler:
@@ -52,12 +54,16 @@ class Sampler:
         groups_per_batch: parameter values per step; ``None`` for all of them in order (SEQL).
         noise_shapes: shapes of the gate noise tensors (from the model).
         seed: the run's seed.
+        augment_shape: per-sample shape of the augmentation draws (the model's
+            ``augment_shape``); None for none.
     """
 
     def __init__(self, data: GroupedData, n_trials: int, samples_per_group: int | None,
-                 groups_per_batch: int | None, noise_shapes: Sequence[tuple[int, ...]], seed: int):
+                 groups_per_batch: int | None, noise_shapes: Sequence[tuple[int, ...]], seed: int,
+                 augment_shape: Sequence[int] | None = None):
         self.data, self.T, self.seed = data, n_trials, seed
         self.noise_shapes = list(noise_shapes)
+        self.augment_shape = None if augment_shape is None else tuple(int(a) for a in augment_shape)
         n_min, n_mean = int(data.counts.min()), int(data.counts.float().mean())
         if data.equal_groups:
             self.B = n_min if samples_per_group is None else min(int(samples_per_group), n_min)
@@ -100,8 +106,15 @@ class Sampler:
             u = torch.rand(T, P, B, generator=gen, device=d.device)
             within = (u * d.counts[groups].unsqueeze(-1)).long()
         idx = d.offsets[groups].unsqueeze(-1) + within
-        noise = self.noise(step)
-        return Draw(idx, None if self.all_groups else groups, d.t[groups], noise)
+        return Draw(idx, None if self.all_groups else groups, d.t[groups], self.noise(step), self.augmentation(step, idx))
+
+    def augmentation(self, step: int, idx: torch.Tensor) -> torch.Tensor | None:
+        """Standard normals ``(*idx.shape, *augment_shape)`` for this step's input augmentation."""
+        if self.augment_shape is None:
+            return None
+        gen = _generator(self.data.device, self.seed, _STREAM_AUGMENT, step)
+        return torch.randn(*idx.shape, *self.augment_shape, generator=gen, device=self.data.device,
+                           dtype=self.data.dtype)
 
     def noise(self, step: int) -> list[torch.Tensor]:
         if not self.noise_shapes:

@@ -47,6 +47,8 @@ class Trainer:
     def loss_terms(self, draw: Draw) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-trial MSE (T,) on the minibatch and per-trial penalty (T,)."""
         x, y = self.data.batch(draw.idx)
+        if draw.augment is not None:
+            x = self.model.augment(x, draw.augment)
         pred, penalty = self.model(x, draw.group, draw.t, draw.noise or None)
         mse = (pred - y).pow(2).flatten(1).mean(1)
         return mse, penalty

@@ -78,6 +78,16 @@ class TrialModule(nn.Module):
                                  list(fresh.parameters()) + list(fresh.buffers())):
                 mine[mask.to(mine.device)] = new[mask.to(mine.device)]
 
+    def augment_shape(self, sample_shape: Sequence[int]) -> tuple[int, ...] | None:
+        """Shape of the standard-normal draws one training sample's input augmentation needs,
+        for samples of ``sample_shape``; None (the default) when the model does not augment."""
+        return None
+
+    def augment(self, x, draws: torch.Tensor):
+        """Training input ``x`` perturbed with ``draws`` ``(*batch, *augment_shape)`` (the
+        trainer's hook for encoders' augmentation; never called at evaluation)."""
+        return x
+
     def forward(self, x, group, t, noise=None):  # pragma: no cover - abstract
         """Predict (T, P, B) and return ``(prediction, penalty)`` with a (T,) penalty."""
         raise NotImplementedError

@@ -55,6 +55,13 @@ class EncodedModel(TrialModule):
         """Latents ``(T, *batch, slots)`` of images ``(T, *batch, slots, *image)``."""
         return self.encoder(images)
 
+    def augment_shape(self, sample_shape):
+        size = self.encoder.augment_size() if hasattr(self.encoder, "augment_size") else 0
+        return (int(sample_shape[0]), size) if size else None
+
+    def augment(self, x, draws):
+        return self.encoder.augment(x, draws)
+
     def forward(self, x, group=None, t=None, noise=None):
         return self.head(self.encoder(x), group, t, noise)
 

@@ -22,6 +22,12 @@ whatever batch it arrives in. The digit script's BatchNorm did update its statis
 the affine map there too (a real batch norm would make a sample's latent depend on its batch),
 and the latent's scale is free anyway: the read-out maps latents to true values by a fitted line.
 ``"none"`` leaves the dense output as it is.
+
+Augmentation (``shift``, ``pixel_noise``): training-time perturbations of each image, drawn by the
+sampler as a pure function of (seed, step) like the gate noise, so a resumed run sees the same
+ones; evaluation never augments. A small image set (the 1,078 bundled training digits against
+the original's 10,000 MNIST images) is memorised by this encoder without them (measured: rounded-
+sum accuracy 64 % on unseen digits; with ``shift: 1`` and ``pixel_noise: 0.1``, 96 %).
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ class ConvEncoder(nn.Module):
         "dense": [128, 16],          # ReLU layers before the scalar output
         "norm": "affine",            # "affine" (the original's frozen BatchNorm) or "none"
         "in_channels": 1,            # > 1: the first image axis holds channels (a series' state variables)
+        "shift": 0,                  # training: random whole-pixel translation of up to this much per axis
+        "pixel_noise": 0.0,          # training: std of Gaussian noise added to every pixel
     }
 
     def __init__(self, n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any], name: str = "conv"):
@@ -99,6 +107,10 @@ class ConvEncoder(nn.Module):
             raise ValueError(f"{name} conv_activation must be 'none' or 'relu', got {opts['conv_activation']!r}")
         if opts["norm"] not in ("affine", "none"):
             raise ValueError(f"{name} norm must be 'affine' or 'none', got {opts['norm']!r}")
+        self.shift, self.pixel_noise = int(opts["shift"]), float(opts["pixel_noise"])
+        if self.shift < 0 or self.pixel_noise < 0 or self.shift != opts["shift"]:
+            raise ValueError(f"{name} shift must be a whole number >= 0 and pixel_noise >= 0, got "
+                             f"shift={opts['shift']!r}, pixel_noise={opts['pixel_noise']!r}")
         self.n_trials = T = n_trials
         k, chans = int(opts["kernel"]), [c_in, *[int(c) for c in opts["channels"]]]
         self.conv_w = nn.ParameterList(
@@ -124,6 +136,39 @@ class ConvEncoder(nn.Module):
                 b.zero_()
             self.gamma.fill_(1.0 / math.sqrt(1.0 + _BN_EPS))
             self.beta.zero_()
+
+    def augment_size(self) -> int:
+        """Standard-normal draws one image's augmentation needs (0: no augmentation)."""
+        return (self.dims if self.shift else 0) + (math.prod(self.image_shape) if self.pixel_noise else 0)
+
+    def augment(self, images: torch.Tensor, draws: torch.Tensor) -> torch.Tensor:
+        """Training-time copies of ``images`` ``(..., *image_shape)``: each translated by a whole
+        number of pixels in ``[-shift, shift]`` per spatial axis (zero fill), then with Gaussian
+        pixel noise; ``draws`` ``(..., augment_size())`` are standard normals."""
+        if self.shift:
+            images = self._translate(images, torch.special.ndtr(draws[..., :self.dims]))
+            draws = draws[..., self.dims:]
+        if self.pixel_noise:
+            images = images + self.pixel_noise * draws.reshape(images.shape)
+        return images
+
+    def _translate(self, images: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
+        s, spatial = self.shift, self.image_shape[-self.dims:]
+        lead = images.shape[:images.dim() - len(self.image_shape)]
+        flat = images.reshape(-1, math.prod(self.image_shape[:-self.dims]), *spatial)
+        # offset o in [0, 2s] reads padded[o + i]: the image moves by s - o pixels.
+        offset = (uniform.reshape(-1, self.dims) * (2 * s + 1)).long().clamp_(0, 2 * s)
+        padded = F.pad(flat, [s] * (2 * self.dims))
+        index = torch.zeros(flat.shape[0], *spatial, dtype=torch.long, device=images.device)
+        stride = 1
+        for axis in reversed(range(self.dims)):
+            size = spatial[axis]
+            pos = offset[:, axis].view(-1, *[1] * self.dims) + torch.arange(size, device=images.device).view(
+                *[1] * axis, size, *[1] * (self.dims - axis - 1))
+            index = index + pos * stride
+            stride *= size + 2 * s
+        moved = padded.flatten(2).gather(2, index.flatten(1).unsqueeze(1).expand(-1, flat.shape[1], -1))
+        return moved.reshape(*lead, *self.image_shape)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Latents ``(T, *batch)`` of images ``(T, *batch, *image_shape)``."""

@@ -83,6 +83,14 @@ class DynamicsModel(TrialModule):
             rest = rest[n:]
         return out
 
+    def augment_shape(self, sample_shape):
+        size = self.encoder.augment_size() if hasattr(self.encoder, "augment_size") else 0
+        return (size,) if size else None
+
+    def augment(self, x, draws):
+        series, initial, horizon = x
+        return self.encoder.augment(series, draws), initial, horizon
+
     def latents(self, series: torch.Tensor) -> torch.Tensor:
         """Latents ``(T, *batch)`` of series ``(T, *batch, states, steps)``."""
         return self.encoder(series)

@@ -83,3 +83,51 @@ def test_transform_maps_latent_equation_to_true_inputs():
     assert expr.equals(__import__("sympy").sympify("psi1 - psi2 + 0.7"))
     m = linear_map(0.5 * np.arange(10.0) + 0.3 + 0 * np.arange(10.0), np.arange(10.0))
     assert m["slope"] == pytest.approx(0.5) and m["correlation"] == pytest.approx(1.0)
+
+
+def test_shift_moves_images_by_whole_pixels_with_zero_fill():
+    enc = conv2d(1, (4, 5), {"shift": 1})
+    img = torch.arange(20.0).reshape(1, 1, 4, 5)
+    grid = img[0, 0]
+    lowest, highest, middle = (enc._translate(img, torch.tensor([[u]]))[0, 0]
+                               for u in ([0.0, 0.0], [0.99, 0.99], [0.5, 0.5]))
+    torch.testing.assert_close(lowest[1:, 1:], grid[:-1, :-1])       # moved down and right by one
+    assert lowest[0].abs().sum() == 0 and lowest[:, 0].abs().sum() == 0
+    torch.testing.assert_close(highest[:-1, :-1], grid[1:, 1:])      # up and left
+    assert highest[-1].abs().sum() == 0 and highest[:, -1].abs().sum() == 0
+    torch.testing.assert_close(middle, grid)                         # offset 0
+    # A (states, steps) series shifts along time only, every channel alike.
+    from peql.nn.encoders import series1d
+    series = torch.arange(12.0).reshape(1, 2, 6)
+    moved = series1d(1, (2, 6), {"shift": 2})._translate(series, torch.tensor([[0.0]]))
+    torch.testing.assert_close(moved[0, :, 2:], series[0, :, :-2])
+    assert moved[0, :, :2].abs().sum() == 0
+
+
+def test_augmentation_draws_follow_seed_and_step_and_only_touch_training():
+    from peql.fit.sampler import Sampler
+    from peql.fit.trainer import Trainer
+    from peql.nn.encoded import EncodedModel
+    from peql.nn.mlp import MLPNet
+    from peql.nn.base import ModelContext
+
+    rng = np.random.default_rng(0)
+    data = GroupedData(rng.uniform(0, 1, size=(40, 2, 8, 8)).astype(np.float32), rng.normal(size=40),
+                       np.zeros(40), ["z1", "z2"])
+    enc = conv2d(2, (8, 8), {"shift": 1, "pixel_noise": 0.1, "channels": [4, 4], "dense": [8]})
+    enc.reset_parameters(torch.Generator().manual_seed(0))
+    model = EncodedModel(enc, MLPNet(ModelContext(2, ["z1", "z2"], options={"hidden": [8]})))
+    assert model.augment_shape((2, 8, 8)) == (2, 2 + 64)
+    sampler = Sampler(data, 2, 10, None, [], seed=3, augment_shape=model.augment_shape((2, 8, 8)))
+    a, b, again = sampler.draw(5), sampler.draw(6), Sampler(
+        data, 2, 10, None, [], seed=3, augment_shape=(2, 66)).draw(5)
+    assert a.augment.shape == (*a.idx.shape, 2, 66)
+    torch.testing.assert_close(a.augment, again.augment)             # a resumed run draws the same
+    assert not torch.allclose(a.augment, b.augment)
+    trainer = Trainer(model, data)
+    plain = Trainer(model, data).loss_terms(type(a)(a.idx, a.group, a.t, a.noise, None))[0]
+    assert not torch.allclose(trainer.loss_terms(a)[0], plain)       # training sees perturbed images
+    x, y = data.batch(a.idx)                                         # the forward pass itself never augments
+    torch.testing.assert_close((model(x, None, a.t)[0] - y).pow(2).flatten(1).mean(1), plain)
+    with pytest.raises(ValueError, match="shift must be a whole number"):
+        conv2d(1, (8, 8), {"shift": 0.5})
