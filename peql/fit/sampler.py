@@ -106,7 +106,8 @@ class Sampler:
             u = torch.rand(T, P, B, generator=gen, device=d.device)
             within = (u * d.counts[groups].unsqueeze(-1)).long()
         idx = d.offsets[groups].unsqueeze(-1) + within
-        return Draw(idx, None if self.all_groups else groups, d.t[groups], self.noise(step), self.augmentation(step, idx))
+        return Draw(idx, None if self.all_groups else groups, d.t[groups], self.noise(step),
+                    self.augmentation(step, idx))
 
     def augmentation(self, step: int, idx: torch.Tensor) -> torch.Tensor | None:
         """Standard normals ``(*idx.shape, *augment_shape)`` for this step's input augmentation."""
