@@ -173,6 +173,7 @@ def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | N
                               "param_name": data.param_name}, path)
 
     bar = Progress(settings.steps, step, enabled=progress, quiet=quiet)
+    model.train()  # a batch-norm encoder standardises over the batch only while training
     t0 = last_save = time.monotonic()
     while step < settings.steps:
         if step == schedule.freeze_step:
@@ -190,6 +191,7 @@ def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | N
             save(False)
             last_save = time.monotonic()
     bar.close()
+    model.eval()
     if step != result.resumed_from or result.resumed_from == 0:  # never rewrite a finished checkpoint
         save(True)
     result.wall_time = prior_time + time.monotonic() - t0

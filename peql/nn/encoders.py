@@ -21,7 +21,11 @@ identical in training and evaluation, so a trained encoder gives the same latent
 whatever batch it arrives in. The digit script's BatchNorm did update its statistics; peql uses
 the affine map there too (a real batch norm would make a sample's latent depend on its batch),
 and the latent's scale is free anyway: the read-out maps latents to true values by a fitted line.
-``"none"`` leaves the dense output as it is.
+``"none"`` leaves the dense output as it is. ``"batch"`` is the dynamics and digit scripts' real
+BatchNorm: in training the latent is standardised over the batch (per trial) before the affine
+map, and running averages (momentum 0.99, Keras') stand in at evaluation. The latent cannot
+collapse to a constant then, which an encoder trained only through a recurrent cell otherwise
+tends to do.
 
 Augmentation (``shift``, ``pixel_noise``): training-time perturbations of each image, drawn by the
 sampler as a pure function of (seed, step) like the gate noise, so a resumed run sees the same
@@ -44,6 +48,7 @@ from torch import nn
 from .base import take_options
 
 _BN_EPS = 1e-3  # Keras BatchNormalization's epsilon: the original's frozen BN divides by sqrt(1 + eps)
+_BN_MOMENTUM = 0.99  # Keras BatchNormalization's running-average momentum
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,7 @@ class ConvEncoder(nn.Module):
         "pool": 2,                   # max-pool after each convolution ('same': ceil)
         "conv_activation": "none",   # the spring encoder's convolutions are linear; digits use relu
         "dense": [128, 16],          # ReLU layers before the scalar output
-        "norm": "affine",            # "affine" (the original's frozen BatchNorm) or "none"
+        "norm": "affine",            # "affine" (the original's frozen BatchNorm), "batch" or "none"
         "in_channels": 1,            # > 1: the first image axis holds channels (a series' state variables)
         "shift": 0,                  # training: random whole-pixel translation of up to this much per axis
         "pixel_noise": 0.0,          # training: std of Gaussian noise added to every pixel
@@ -106,8 +111,8 @@ class ConvEncoder(nn.Module):
             raise ValueError(f"{name} needs 1-D or 2-D images, got image shape {self.image_shape}")
         if opts["conv_activation"] not in ("none", "relu"):
             raise ValueError(f"{name} conv_activation must be 'none' or 'relu', got {opts['conv_activation']!r}")
-        if opts["norm"] not in ("affine", "none"):
-            raise ValueError(f"{name} norm must be 'affine' or 'none', got {opts['norm']!r}")
+        if opts["norm"] not in ("affine", "batch", "none"):
+            raise ValueError(f"{name} norm must be 'affine', 'batch' or 'none', got {opts['norm']!r}")
         self.shift, self.pixel_noise = int(opts["shift"]), float(opts["pixel_noise"])
         if self.shift < 0 or self.pixel_noise < 0 or self.shift != opts["shift"]:
             raise ValueError(f"{name} shift must be a whole number >= 0 and pixel_noise >= 0, got "
@@ -125,6 +130,9 @@ class ConvEncoder(nn.Module):
         self.dense_b = nn.ParameterList([nn.Parameter(torch.zeros(T, 1, b)) for b in sizes[1:]])
         self.gamma = nn.Parameter(torch.ones(T))
         self.beta = nn.Parameter(torch.zeros(T))
+        if opts["norm"] == "batch":  # only then, so that checkpoints of the other norms keep their layout
+            self.register_buffer("running_mean", torch.zeros(T))
+            self.register_buffer("running_var", torch.ones(T))
 
     def reset_parameters(self, generator: torch.Generator) -> None:
         with torch.no_grad():
@@ -137,6 +145,9 @@ class ConvEncoder(nn.Module):
                 b.zero_()
             self.gamma.fill_(1.0 / math.sqrt(1.0 + _BN_EPS))
             self.beta.zero_()
+            if self.options["norm"] == "batch":
+                self.running_mean.zero_()
+                self.running_var.fill_(1.0)
 
     def augment_size(self) -> int:
         """Standard-normal draws one image's augmentation needs (0: no augmentation)."""
@@ -197,9 +208,23 @@ class ConvEncoder(nn.Module):
             if i < last:
                 h = torch.relu(h)
         z = h.squeeze(-1)
-        if self.options["norm"] == "affine":
+        if self.options["norm"] == "batch":
+            z = self._standardise(z)
+        if self.options["norm"] in ("affine", "batch"):
             z = self.gamma.unsqueeze(1) * z + self.beta.unsqueeze(1)
         return z.reshape(T, *batch)
+
+    def _standardise(self, z: torch.Tensor) -> torch.Tensor:
+        """``(T, n)`` latents over the batch in training (updating the running averages), over
+        the running averages otherwise."""
+        if self.training:
+            mean, var = z.mean(1), z.var(1, unbiased=False)
+            with torch.no_grad():
+                self.running_mean.lerp_(mean, 1.0 - _BN_MOMENTUM)
+                self.running_var.lerp_(z.var(1) if z.shape[1] > 1 else var, 1.0 - _BN_MOMENTUM)
+        else:
+            mean, var = self.running_mean, self.running_var
+        return (z - mean.unsqueeze(1)) / torch.sqrt(var.unsqueeze(1) + _BN_EPS)
 
 
 def conv1d(n_trials: int, image_shape: Sequence[int], options: Mapping[str, Any]) -> ConvEncoder:

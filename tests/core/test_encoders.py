@@ -61,7 +61,7 @@ def test_encoder_rejects_wrong_image_shape_and_options():
     with pytest.raises(ValueError, match="images of shape"):
         enc(torch.rand(2, 3, 2, 32))
     with pytest.raises(ValueError, match="norm"):
-        conv1d(2, (64,), {"norm": "batch"})
+        conv1d(2, (64,), {"norm": "group"})
     with pytest.raises(ValueError, match="unknown conv1d option"):
         conv1d(2, (64,), {"filters": 3})
 
@@ -131,3 +131,26 @@ def test_augmentation_draws_follow_seed_and_step_and_only_touch_training():
     torch.testing.assert_close((model(x, None, a.t)[0] - y).pow(2).flatten(1).mean(1), plain)
     with pytest.raises(ValueError, match="shift must be a whole number"):
         conv2d(1, (8, 8), {"shift": 0.5})
+
+
+def test_batch_norm_latent_standardises_in_training_and_uses_running_averages_after():
+    enc = conv1d(2, (16,), {"norm": "batch", "channels": [4, 4], "dense": [8]})
+    enc.reset_parameters(torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        enc.gamma.copy_(torch.tensor([2.0, 0.5]))
+        enc.beta.copy_(torch.tensor([1.0, -1.0]))
+    images = torch.rand(2, 50, 16)
+    raw = conv1d(2, (16,), {"norm": "none", "channels": [4, 4], "dense": [8]})
+    raw.load_state_dict({k: v for k, v in enc.state_dict().items() if not k.startswith("running")})
+    z_raw = raw(images)
+    z = enc(images)                                           # training mode: batch statistics
+    var = z_raw.var(1, unbiased=False)
+    expected = (z_raw - z_raw.mean(1, keepdim=True)) / torch.sqrt(var + 1e-3).unsqueeze(1)
+    torch.testing.assert_close(z, enc.gamma.unsqueeze(1) * expected + enc.beta.unsqueeze(1))
+    torch.testing.assert_close(enc.running_mean, 0.01 * z_raw.mean(1).detach())
+    enc.eval()                                                # evaluation: running averages, per sample
+    alone = enc(images[:, :1])
+    torch.testing.assert_close(alone, enc(images)[:, :1])
+    expected = (z_raw[:, :1] - enc.running_mean.unsqueeze(1)) / torch.sqrt(enc.running_var.unsqueeze(1) + 1e-3)
+    torch.testing.assert_close(alone, enc.gamma.unsqueeze(1) * expected + enc.beta.unsqueeze(1))
+    assert "running_mean" not in conv1d(1, (16,), {}).state_dict()  # other norms keep their layout

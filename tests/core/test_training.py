@@ -40,6 +40,7 @@ def test_three_phase_schedule_and_frozen_weights_stay_zero(registry):
     settings = FitSettings(architecture="eql", trials=3, steps=600, schedule="three_phase",
                            network={"regulariser": "l05", "skip": False, "units": ["constant:1", "identity:2", "square:2", "product:1"]})
     result = fit(x, y, t, ["x"], "t", settings, registry=registry, progress=False)
+    assert not result.model.training          # handed back in evaluation mode (batch-norm encoders)
     masks = result.model.masks
     assert masks is not None and any((m == 0).any() for m in masks)
     for w, m in zip(result.model.effective_weights(), masks):
