@@ -102,10 +102,16 @@ def cell_readouts(result, threshold: float = 0.01) -> list[list | None]:
     return outs
 
 
-def latent_expression(r) -> sympy.Expr:
-    """A head's read-out as one expression in the states and ``z``."""
-    return sympy.sympify(r.skeleton).xreplace({sympy.Symbol(c): sympy.Float(float(v[0]))
+def latent_expression(r, state: str | None = None) -> sympy.Expr:
+    """A head's read-out as one expression in the states and ``z``; with ``state`` (a residual
+    cell's head, which predicts the change) that state is added, giving the next state."""
+    expr = sympy.sympify(r.skeleton).xreplace({sympy.Symbol(c): sympy.Float(float(v[0]))
                                                for c, v in r.coefficients.items()})
+    return expr + sympy.Symbol(state) if state else expr
+
+
+def _residual(result) -> bool:
+    return bool(getattr(result.model, "residual", False))
 
 
 def refit_cell(result, heads: list, z_train: np.ndarray, series: np.ndarray, horizon: int,
@@ -114,15 +120,19 @@ def refit_cell(result, heads: list, z_train: np.ndarray, series: np.ndarray, hor
     from .fit.sequences import LATENT
 
     X, Y = one_step_pairs(series, horizon, z_train)
+    if _residual(result):  # a residual cell's heads predict the change
+        Y = Y - X[:, :Y.shape[1]]
     names = [*result.data.input_names, LATENT]
     return [refit_readout(r, [X], [Y[:, i]], names, threshold) for i, r in enumerate(heads)]
 
 
-def parameter_equations(heads: list, state_names, param_name: str, line: dict, threshold: float = 0.01) -> dict:
-    """``{state: expression}`` in the states and the parameter (the latent replaced by its line)."""
+def parameter_equations(heads: list, state_names, param_name: str, line: dict, threshold: float = 0.01,
+                        residual: bool = False) -> dict:
+    """``{state: expression}`` in the states and the parameter (the latent replaced by its line);
+    ``residual``: the heads predict the change, and the state is added back."""
     from .fit.sequences import LATENT
 
-    return {s: transform(latent_expression(r), [LATENT], [param_name], line, threshold)
+    return {s: transform(latent_expression(r, s if residual else None), [LATENT], [param_name], line, threshold)
             for s, r in zip(state_names, heads)}
 
 
@@ -228,9 +238,11 @@ def dynamics_document(result, ds, threshold: float = 0.01, refit: bool = True,
            "trials": trials, "settings": result.settings.to_dict(), "scaling": d.scaling.to_dict(),
            "provenance": provenance or {}, "skeleton": None, "equations": []}
     if heads is not None:
-        doc["latent"]["update"] = {s: format_expr(latent_expression(r)) for s, r in zip(states, heads)}
+        res = _residual(result)
+        doc["latent"]["update"] = {s: format_expr(latent_expression(r, s if res else None))
+                                   for s, r in zip(states, heads)}
         doc["update"] = {s: format_expr(e) for s, e in parameter_equations(heads, states, pname, line,
-                                                                            threshold).items()}
+                                                                            threshold, res).items()}
         doc["skeleton"] = "; ".join(f"{s}' = {e}" for s, e in doc["update"].items())
     elif result.model.symbolic:
         doc["note"] = "the selected trial has too many live weights to read out"
@@ -260,7 +272,7 @@ def dynamics_scores(doc: dict, ds, result) -> dict[str, Any]:
         if heads is not None:
             if doc.get("refit"):
                 heads = refit_cell(result, heads, z_t[k], traj_t, H)
-            eqs = parameter_equations(heads, states, pname, line)
+            eqs = parameter_equations(heads, states, pname, line, residual=_residual(result))
             verdict = judge_cell(eqs, ds, traj_t, p_t, H)
             row.update(structure_correct=verdict["correct"], coef_rel_error_pct=verdict["coef_rel_error_pct"],
                        update={s: format_expr(e) for s, e in eqs.items()})

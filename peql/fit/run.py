@@ -75,8 +75,10 @@ def build_model(registry, settings: FitSettings, data):
             raise ValueError("a trajectories dataset needs an encoder for its series (e.g. encoder: series1d)")
         heads = [arch.build(_context(registry, settings, data, data.input_names, LATENT, settings.seed + 101 * i))
                  for i in range(len(data.input_names))]
-        model = DynamicsModel(_encoder(registry, settings, tuple(data.x.shape[1:])), heads)
+        model = DynamicsModel(_encoder(registry, settings, tuple(data.x.shape[1:])), heads, settings.residual)
         return arch, model.to(data.device)
+    if settings.residual:
+        raise ValueError("residual: true is for recurrent cells (a trajectories dataset)")
     model = arch.build(_context(registry, settings, data, data.input_names, data.param_name, settings.seed))
     if settings.encoder:
         model = EncodedModel(_encoder(registry, settings, tuple(data.x.shape[2:])), model)

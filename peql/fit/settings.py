@@ -44,6 +44,7 @@ class FitSettings:
     encoder: str | None = None      # a registered encoder (conv1d, conv2d): train on the dataset's images
     encoder_options: dict = field(default_factory=dict)
     horizon: list | None = None     # trajectories: [[from_step, predicted steps], ...] (None: all steps)
+    residual: bool = False          # trajectories: each head predicts its state's change, not the next state
     freeze_threshold: float = 0.01   # three_phase: |w| <= this is frozen at zero for fine-tuning
     phases: list | None = None       # three_phase: [[length, lr factor, rw factor], ...] (None: the original's)
     max_restarts: int = 3

@@ -19,7 +19,7 @@ from peql.nn.spec import NetworkSpec
 from peql.plugins import get_registry
 
 
-def _model(T=3, steps_in=12, heads="eql"):
+def _model(T=3, steps_in=12, heads="eql", residual=False):
     spec = NetworkSpec.from_dict({"hidden_layers": 1, "units": ["constant:1", "identity:2", "product:1"]})
     prims = {p.name: p for p in BUILTIN_PRIMITIVES}
     ctx = lambda seed: ModelContext(n_trials=T, input_names=["u", "v"], param_name="z", spec=spec,
@@ -27,7 +27,7 @@ def _model(T=3, steps_in=12, heads="eql"):
     build = EQLNet if heads == "eql" else MLPNet
     enc = series1d(T, (2, steps_in), {})
     enc.reset_parameters(torch.Generator().manual_seed(0))
-    return DynamicsModel(enc, [build(ctx(1)), build(ctx(2))])
+    return DynamicsModel(enc, [build(ctx(1)), build(ctx(2))], residual)
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,15 @@ def test_trials_roll_out_independently_with_shared_weights_across_steps(heads):
     pred[0].pow(2).sum().backward()
     grads = [p.grad for p in model.parameters() if p.grad is not None]
     assert grads and all(float(g[1:].abs().sum()) == 0.0 for g in grads)
+
+
+def test_a_residual_cell_adds_its_heads_prediction_to_the_state():
+    plain = _model()
+    residual = DynamicsModel(plain.encoder, list(plain.heads), residual=True)
+    state, z = torch.randn(3, 5, 2), torch.randn(3, 5)
+    change, _ = plain.step(state, z)
+    nxt, _ = residual.step(state, z)
+    torch.testing.assert_close(nxt, state + change)
 
 
 def test_freeze_masks_round_trip_through_the_heads():
@@ -233,3 +242,21 @@ def test_the_workflow_report_shows_trajectories_with_their_update_table(kinemati
     assert (tmp_path / "fig" / "kin__rollouts.png").exists() and (tmp_path / "fig" / "kin__latents.png").exists()
     tables = json.loads((tmp_path / "tables.json").read_text())
     assert tables["equations"]["kin"][0]["truth"] == "u + 1.0*v + 0.5*a"
+
+
+def test_a_residual_kinematics_cell_reads_out_the_next_state(tmp_path):
+    """The heads learn the changes (v + a/2, a); the read-out adds the state back, so the judged
+    update is the exact kinematic step, as for the whole-state cell."""
+    from peql.evaluate import evaluate
+    from peql.fit.run import fit_dataset, load_run
+    from peql.symbolic.extract import extract_run
+
+    ds = get_registry().get("systems", "kinematics").simulate(seed=0, n_train=100, n_val=20, n_test=20,
+                                                              steps_in=20, steps_out=10)
+    fit_dataset(ds, tmp_path / "run", _cell_settings(2000, residual=True), progress=False)
+    doc = extract_run(tmp_path / "run", ds, tmp_path / "out")
+    scores = evaluate(doc, ds, load_run(tmp_path / "run", ds))
+    assert abs(scores["latent_correlation"]) >= 0.98
+    assert scores["structure_correct"], scores["structure"]
+    assert scores["coef_rel_error_max_pct"] < 2.0
+    assert scores["equation_rollout_nmse_out"] < 1e-2
