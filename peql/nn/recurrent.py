@@ -111,8 +111,8 @@ class DynamicsModel(TrialModule):
             y, pen = head(x, None, z, head_noise)
             outs.append(y.reshape(T, n))
             penalty = penalty + pen
-        nxt = torch.stack(outs, dim=-1)
-        return (state + nxt if self.residual else nxt), penalty
+        out = torch.stack(outs, dim=-1)  # the next state, or its change for a residual cell
+        return (state + out if self.residual else out), penalty
 
     def rollout(self, z: torch.Tensor, initial: torch.Tensor, steps: int, noise=None):
         """States after 1..steps applications, ``(T, n, steps, S)``, and the penalty (T,)."""
