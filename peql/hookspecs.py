@@ -55,6 +55,8 @@ def register_encoders(register):
             ``(T, *batch, *image_shape)`` to one latent per image ``(T, *batch)``, with
             ``reset_parameters(generator)``; every parameter carries the trial axis first so that
             trials stay independent (see ``peql.nn.encoders`` and tests/core/test_encoded_pipeline.py).
+            A module may add training-time augmentation with ``augment_size()`` (standard normals
+            per image) and ``augment(images, draws)``; the trainer calls it, evaluation never does.
     """
 
 

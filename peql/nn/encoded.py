@@ -12,6 +12,7 @@ from typing import Sequence
 import torch
 
 from .base import TrialModule
+from .encoders import augment_size
 
 
 def latent_names(n_slots: int) -> list[str]:
@@ -56,7 +57,7 @@ class EncodedModel(TrialModule):
         return self.encoder(images)
 
     def augment_shape(self, sample_shape):
-        size = self.encoder.augment_size() if hasattr(self.encoder, "augment_size") else 0
+        size = augment_size(self.encoder)
         return (int(sample_shape[0]), size) if size else None
 
     def augment(self, x, draws):

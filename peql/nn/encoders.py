@@ -59,7 +59,9 @@ class Encoder:
         name: registry name (``conv1d``, ``conv2d``, ...).
         build: ``build(n_trials, image_shape, options) -> nn.Module``; the module maps
             ``(T, *batch, *image_shape)`` to ``(T, *batch)`` latents and has
-            ``reset_parameters(generator)`` (re-drawing every trial's weights).
+            ``reset_parameters(generator)`` (re-drawing every trial's weights). Optionally,
+            training-time augmentation: ``augment_size()`` (standard normals per image, 0 for
+            none) and ``augment(images, draws)``; see :func:`augment_size`.
         image_dims: how many trailing axes one image has (1 for 1-D images, 2 for 2-D).
         description: one line for ``peql list``.
     """
@@ -68,6 +70,13 @@ class Encoder:
     build: Callable[[int, Sequence[int], Mapping[str, Any]], nn.Module]
     image_dims: int
     description: str = ""
+
+
+def augment_size(encoder: nn.Module) -> int:
+    """Standard-normal draws one image's augmentation needs from ``encoder`` (0 when it does not
+    augment, including encoders that do not implement augmentation)."""
+    size = getattr(encoder, "augment_size", None)
+    return int(size()) if callable(size) else 0
 
 
 def _glorot(shape: Sequence[int], fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:

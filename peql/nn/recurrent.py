@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from .base import TrialModule
+from .encoders import augment_size
 
 
 class DynamicsModel(TrialModule):
@@ -91,7 +92,7 @@ class DynamicsModel(TrialModule):
         return out
 
     def augment_shape(self, sample_shape):
-        size = self.encoder.augment_size() if hasattr(self.encoder, "augment_size") else 0
+        size = augment_size(self.encoder)
         return (size,) if size else None
 
     def augment(self, x, draws):
