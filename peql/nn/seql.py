@@ -22,6 +22,7 @@ class SEQLNet(SymbolicModel):
         "smoothing": 1e-3,
         "smoothing_norm": "squared",  # or "frobenius" (the code)
         "smoothing_layers": "all",    # or "code": hidden layers 0..L-2 only
+        "init": "independent",        # or "shared": one draw per trial, copied to every slot
     }
 
     def __init__(self, ctx: ModelContext):
@@ -31,6 +32,8 @@ class SEQLNet(SymbolicModel):
             raise ValueError("seql smoothing_norm must be 'squared' or 'frobenius'")
         if self.options["smoothing_layers"] not in ("all", "code"):
             raise ValueError("seql smoothing_layers must be 'all' or 'code'")
+        if self.options["init"] not in ("independent", "shared"):
+            raise ValueError(f"seql init must be 'independent' or 'shared', not {self.options['init']!r}")
         T, Gn = ctx.n_trials, ctx.n_groups
         self.n_groups = Gn
         self.weights = nn.ParameterList(
@@ -40,10 +43,17 @@ class SEQLNet(SymbolicModel):
         self.reset_parameters(torch.Generator().manual_seed(ctx.seed))
 
     def reset_parameters(self, generator: torch.Generator) -> None:
+        # "shared" starts every slot of a trial from the same network. Behind a shared encoder
+        # this matters: independently drawn slots are 128 different random functions, whose
+        # gradients on the latent point every which way and largely cancel.
+        shared = self.options["init"] == "shared"
         with torch.no_grad():
-            for w in self.weights[:-1]:
-                w.copy_(self.options["init_std"] * torch.randn(w.shape, generator=generator))
-            self.weights[-1].copy_(torch.rand(self.weights[-1].shape, generator=generator))
+            for i, w in enumerate(self.weights):
+                shape = (w.shape[0], 1, *w.shape[2:]) if shared else w.shape
+                last = i == len(self.weights) - 1
+                draw = torch.rand(shape, generator=generator) if last else \
+                    self.options["init_std"] * torch.randn(shape, generator=generator)
+                w.copy_(draw.expand(w.shape))
         self.reset_gates(generator)
 
     def raw_weights(self, group=None, t=None):
