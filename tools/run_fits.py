@@ -1,8 +1,8 @@
 """Run the fits of a workflow config without Snakemake, several processes at once.
 
 For a machine that has peql's Python dependencies but no Snakemake (the GPU box used for the
-paper-size acceptance runs). It reads the same config file, merges fit settings the same way as
-the workflow (method ``fit``, then the run's ``fit``, then ``device``), and calls the same stage
+paper-size acceptance runs). It reads the same config file over ``config.yaml`` and builds fit settings with
+the workflow's own function (:mod:`peql.workflow_config`), and calls the same stage
 functions (:mod:`peql.pipeline`), writing the workflow's layout below ``results``::
 
     python tools/run_fits.py workflow/configs/paper.yaml --trials 16 --jobs 14 \
@@ -21,9 +21,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import yaml
-
 from peql import pipeline
+from peql.workflow_config import fit_settings, load_config
 
 
 def _data(results: Path, name: str, cfg: dict) -> str:
@@ -62,7 +61,7 @@ def main(argv=None) -> int:
     p.add_argument("--methods", help="comma-separated methods (default: all network methods)")
     p.add_argument("--device", help="override the config's device")
     args = p.parse_args(argv)
-    cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg = load_config(args.config)   # config.yaml underneath, as `snakemake --configfile` has it
     results = Path(cfg.get("results", "results"))
     only = set(args.only.split(",")) if args.only else None
     methods = set(args.methods.split(",")) if args.methods else None
@@ -73,8 +72,7 @@ def main(argv=None) -> int:
                 m = cfg["methods"][method]
                 if "architecture" not in m or (only and dataset not in only) or (methods and method not in methods):
                     continue
-                settings = {**m.get("fit", {}), **run.get("fit", {}), "architecture": m["architecture"],
-                            "device": args.device or cfg.get("device", "auto")}
+                settings = fit_settings(cfg, dataset, method, args.device)
                 if args.trials:
                     settings["trials"] = args.trials
                 jobs.append((results, dataset, method, settings, cfg.get("threshold", 0.01)))

@@ -5,21 +5,11 @@ config itself so that the config and the claim in docs/dynamics.md cannot drift 
 from pathlib import Path
 
 import pytest
-import yaml
 
 from peql.plugins import get_registry
+from peql.workflow_config import fit_settings, load_config
 
-CONFIG = Path(__file__).resolve().parents[2] / "workflow" / "configs" / "dynamics.yaml"
-
-
-def _config_fit_settings(dataset: str, method: str) -> dict:
-    """What the workflow's `fit_settings` builds: the method's fit, then the last run naming the pair."""
-    config = yaml.safe_load(CONFIG.read_text())
-    settings = dict(config["methods"][method]["fit"])
-    for run in config["runs"]:
-        if dataset in run["datasets"] and method in run["methods"]:
-            settings.update(run.get("fit", {}))
-    return {**settings, "architecture": config["methods"][method]["architecture"], "device": "cpu"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
@@ -29,9 +19,10 @@ def test_the_configured_sho_cell_learns_omega2_and_reads_out_eulers_step(tmp_pat
     from peql.fit.settings import FitSettings
     from peql.symbolic.extract import extract_run
 
-    config = yaml.safe_load(CONFIG.read_text())
+    config = load_config(ROOT / "workflow" / "configs" / "dynamics.yaml", ROOT / "config.yaml")
     ds = get_registry().get("systems", "sho").simulate(seed=0, **config["datasets"]["sho"]["settings"])
-    fit_dataset(ds, tmp_path / "run", FitSettings.from_dict(_config_fit_settings("sho", "eql")), progress=False)
+    settings = fit_settings(config, "sho", "eql", device="cpu")
+    fit_dataset(ds, tmp_path / "run", FitSettings.from_dict(settings), progress=False)
     doc = extract_run(tmp_path / "run", ds, tmp_path / "out")
     scores = evaluate(doc, ds, load_run(tmp_path / "run", ds))
     assert abs(scores["latent_correlation"]) >= 0.98

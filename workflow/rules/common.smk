@@ -4,6 +4,7 @@ import json
 import re
 
 import peql
+import peql.workflow_config
 from peql.nn.spec import NetworkSpec
 from snakemake.utils import validate
 
@@ -66,11 +67,7 @@ def dataset_cfg(w):
 
 def fit_settings(w):
     """Plain fit settings of one (dataset, method) pair: method defaults, then the run's."""
-    m = config["methods"][w.method]
-    settings = {**m.get("fit", {}), **PAIRS[(w.dataset, w.method)]}
-    settings["architecture"] = m["architecture"]
-    settings["device"] = config["device"]
-    return settings
+    return peql.workflow_config.fit_settings(config, w.dataset, w.method)
 
 
 def _units(settings):
