@@ -121,12 +121,13 @@ def add_commands(sub) -> None:
 
 
 def _cmd(args) -> int:
+    from .fit.denormals import flushing_denormals
     from .plugins import get_registry
 
     devices = (["cpu"] + (["cuda"] if torch.cuda.is_available() else [])) if args.device == "auto" else args.device.split(",")
-    torch.set_flush_denormal(True)
-    out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
-              get_registry(args.plugins_dir))
+    with flushing_denormals():   # as in training
+        out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
+                  get_registry(args.plugins_dir))
     print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; batching speed-up (max/min trials): "
           + ", ".join(f"{k} {v:.2f}x" for k, v in out["batching_speedup"].items()))
     if args.json_path:

@@ -17,6 +17,7 @@ from ..nn.recurrent import DynamicsModel
 from ..nn.spec import NetworkSpec
 from . import checkpoint as ckpt
 from .data import GroupedData
+from .denormals import flushing_denormals
 from .progress import Progress
 from .sampler import Sampler
 from .sequences import LATENT, SequenceData, horizon_at
@@ -131,11 +132,17 @@ def fit_sequences(encoder_series: np.ndarray, series: np.ndarray, param: np.ndar
 def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | None = None, registry=None,
           progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
     """The training loop behind :func:`fit` and :func:`fit_sequences`, on data already on the device
-    (``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint."""
+    (``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint.
+    Denormals are flushed while it runs and the caller's mode comes back after (peql.fit.denormals)."""
+    with flushing_denormals():
+        return _train(data, fingerprint, settings, run_dir, registry, progress, quiet, on_mismatch)
+
+
+def _train(data, fingerprint: str, settings: FitSettings, run_dir, registry, progress: bool, quiet: bool,
+           on_mismatch: str) -> FitResult:
     from ..plugins import get_registry
 
     registry = registry or get_registry()
-    torch.set_flush_denormal(True)  # RMSProp accumulators of dead weights decay into denormals
     arch, model = build_model(registry, settings, data)
     spg, gpb = settings.batch_shape()
     if arch.grid and gpb is not None:
