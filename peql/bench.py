@@ -7,7 +7,6 @@ matrix-multiply rate measured in the same run, so results compare across machine
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import time
 
@@ -124,6 +123,10 @@ def _cmd(args) -> int:
     from .fit.denormals import flushing_denormals
     from .plugins import get_registry
 
+    if args.json_path:
+        from .results import FILE, check_output, is_peql_json
+
+        check_output(args.json_path, FILE, owned=is_peql_json, what="benchmark results (JSON)")
     devices = (["cpu"] + (["cuda"] if torch.cuda.is_available() else [])) if args.device == "auto" else args.device.split(",")
     with flushing_denormals():   # as in training
         out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
@@ -131,6 +134,7 @@ def _cmd(args) -> int:
     print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; batching speed-up (max/min trials): "
           + ", ".join(f"{k} {v:.2f}x" for k, v in out["batching_speedup"].items()))
     if args.json_path:
-        with open(args.json_path, "w") as fh:
-            json.dump(out, fh, indent=1)
+        from .results import write_json
+
+        write_json(out, args.json_path, "bench")
     return 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from .registry import KINDS, RegistryError
 
@@ -57,13 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, a scheduler cancelling the job), handled like Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         return int(args.func(args) or 0)
-    except (RegistryError, ValueError, FileNotFoundError) as exc:
+    except (RegistryError, ValueError, OSError) as exc:
         print(f"peql {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # every stage writes atomically: nothing half-written is left
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"peql {args.command}: {what}; no partial output was left behind", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

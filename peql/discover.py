@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from .regressor import ParametricRegressor
+from .results.guard import replace_with, temporary_sibling
 from .user_data import MIN_SAMPLES_PER_VALUE, SPLIT, check_arrays, nearest_name, read_table
 
 
@@ -87,9 +87,7 @@ def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | N
     Returns:
         The fitted :class:`~peql.regressor.ParametricRegressor`.
     """
-    out = Path(output)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise ValueError(f"{out} exists and is not empty: choose another folder or pass --overwrite")
+    out = check_discover_output(output, data, overwrite)
     frame, defaults = read_table(data)
     target, inputs, param = resolve_columns(frame, target, inputs, param, defaults)
     masks = _splits(frame)
@@ -98,8 +96,7 @@ def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | N
     part = {s: (x[m], y[m], t[m]) for s, m in masks.items()}
     reg = ParametricRegressor(architecture, trials, steps, primitives, device=device, seed=seed, threshold=threshold,
                               closed_form_rtol=closed_form_rtol, progress=progress, registry=registry)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp = temporary_sibling(out)
     tmp.mkdir()
     try:
         reg.fit(*part["train"], input_names=inputs, param_name=param, validation=part.get("val"),
@@ -109,7 +106,7 @@ def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | N
                              "rows": {s: int(m.sum()) for s, m in masks.items()}}
         lines = summary(reg, part, masks, str(data), target)
         write_results(reg, part, tmp, lines)
-        _replace(tmp, out)
+        replace_with(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -121,10 +118,10 @@ def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | N
 def write_results(reg: ParametricRegressor, part: dict, folder: Path, lines: list[str]) -> None:
     """equations.json, coefficient curves (CSV, zarr), figures and the summary into ``folder``."""
     from .discover_figures import plot_coefficients, plot_fit
-    from .symbolic.extract import write_coefficients, write_json
+    from .results import write_coefficients, write_json
 
     doc = reg.document_
-    write_json(doc, folder / "equations.json")
+    write_json(doc, folder / "equations.json", "equations")
     coefs = reg.coefficients()
     frame = coefs.to_pandas()
     frame.index.name = reg.param_name_
@@ -137,15 +134,29 @@ def write_results(reg: ParametricRegressor, part: dict, folder: Path, lines: lis
     (folder / "summary.txt").write_text("\n".join(lines) + "\n")
 
 
-def _replace(tmp: Path, out: Path) -> None:
-    """Move the finished results folder into place (an old one is removed only afterwards)."""
-    old = None
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:8]}"
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+#: What ``peql discover`` writes into its results folder; a folder holding only these is peql's.
+RESULT_NAMES = ("equations.json", "coefficients.csv", "coefficients.zarr", "fit.png", "extrapolation.png",
+                "coefficients.png", "model", "summary.txt")
+
+
+def is_discover_folder(path: Path) -> bool:
+    """Whether ``path`` is a results folder that ``peql discover`` wrote (and nothing else)."""
+    from .results import is_peql_json
+
+    names = {p.name for p in path.iterdir()}
+    return names <= set(RESULT_NAMES) and (not names or is_peql_json(path / "equations.json"))
+
+
+def check_discover_output(output, data, overwrite: bool) -> Path:
+    """The results folder, checked before anything is read or trained (see
+    :func:`peql.results.check_output`): a non-empty one needs ``overwrite`` and must be one that
+    peql discover wrote."""
+    from .results import FOLDER, OutputError, check_output
+
+    out = check_output(output, FOLDER, inputs=[data], owned=is_discover_folder, what="a results folder")
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise OutputError(f"{output} holds earlier results: choose another folder or pass --overwrite")
+    return out
 
 
 def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target: str) -> list[str]:
@@ -226,7 +237,8 @@ def add_commands(sub) -> None:
                        "coefficient curves and closed forms for them. Writes equations.json, coefficients.csv/.zarr, "
                        "figures, the model checkpoint and summary.txt into OUTPUT.")
     p.add_argument("data", help="table in long format: CSV, NetCDF (.nc) or zarr; a 'split' column is honoured")
-    p.add_argument("-o", "--output", required=True, help="results folder (must not exist or be empty)")
+    p.add_argument("-o", "--output", required=True,
+                   help="results folder to create (or an empty one); --overwrite replaces earlier discover results")
     p.add_argument("--target", help="target column (the left-hand side)")
     p.add_argument("--inputs", help="comma-separated input columns (default: every other column)")
     p.add_argument("--param", help="parameter column: what the coefficients vary with")
@@ -241,7 +253,8 @@ def add_commands(sub) -> None:
     p.add_argument("--threshold", type=float, help="drop coefficients below this (default 0.01 x min(1, RMS of target))")
     p.add_argument("--closed-form-rtol", type=float, default=0.02,
                    help="closed forms must fit the curve within this share of its RMS (default 0.02)")
-    p.add_argument("--overwrite", action="store_true", help="replace a non-empty output folder")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the results of an earlier peql discover in OUTPUT (never other files)")
     p.add_argument("--progress", action="store_true", help="a progress bar instead of a log line every 10 %%")
     p.set_defaults(func=_cmd_discover)
 
@@ -249,8 +262,12 @@ def add_commands(sub) -> None:
 def _cmd_discover(args) -> int:
     from .plugins import get_registry
 
+    from .symbolic.extract import check_threshold
+
     if args.trials < 1 or (args.steps is not None and args.steps < 1):
         raise ValueError("--trials and --steps must be at least 1")
+    if args.threshold is not None:
+        check_threshold(args.threshold, "--threshold")
     discover(args.data, args.output, args.target, _split_list(args.inputs), args.param, args.arch, args.trials,
              args.steps, args.device, parse_units(args.primitives), args.seed, args.threshold, args.closed_form_rtol,
              args.overwrite, get_registry(args.plugins_dir), True if args.progress else "log")

@@ -10,7 +10,6 @@ network's own predictions and the success rate over all trials.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -202,20 +201,61 @@ def _network_scores(result, doc, ds, train: Groups, scored: Groups, names) -> di
     return out
 
 
-def evaluate_files(equations_path, dataset_path, output_path, run_dir=None, registry=None) -> dict[str, Any]:
-    """``peql evaluate``: read, score, write the scores JSON atomically."""
-    from .data import read_dataset
-    from .symbolic.extract import write_json
+def equations_path(path) -> Path:
+    """The equations document named by ``path``: the file itself, or ``equations.json`` inside a
+    results folder (what ``peql extract``, ``peql baseline`` and ``peql discover`` write)."""
+    p = Path(path)
+    if p.is_dir():
+        inner = p / "equations.json"
+        if not inner.is_file():
+            raise FileNotFoundError(f"{p} is a folder without an equations.json; give the equations file or the "
+                                    "folder that peql extract / peql baseline wrote")
+        return inner
+    return p
 
-    with open(equations_path) as fh:
-        doc = json.load(fh)
+
+def check_same_data(doc: dict, ds, equations: str) -> None:
+    """Refuse to score equations against data other than those they were read out from: the data
+    fingerprint the document records, or (older documents) its system name."""
+    from .data import dataset_fingerprint
+
+    prov = doc.get("provenance") or {}
+    system = ds.attrs.get("system")
+    recorded = prov.get("data_fingerprint")
+    if recorded is not None:
+        actual = dataset_fingerprint(ds)
+        if recorded != actual:
+            raise ValueError(f"{equations} was read out from other data (system {prov.get('system')!r}, fingerprint "
+                             f"{recorded}) than the dataset given (system {system!r}, fingerprint {actual}); pass "
+                             "--force to score it against these data anyway")
+    elif prov.get("system") and system and prov["system"] != system:
+        raise ValueError(f"{equations} was read out from system {prov['system']!r}, but the dataset given is "
+                         f"{system!r}; pass --force to score it against these data anyway")
+
+
+def evaluate_files(equations_file, dataset_path, output_path, run_dir=None, registry=None,
+                   force: bool = False) -> dict[str, Any]:
+    """``peql evaluate``: read, check, score, write the scores JSON atomically.
+
+    Args:
+        equations_file: an equations document, or the folder holding ``equations.json``.
+        force: score even when the document records other data than ``dataset_path``.
+    """
+    from .data import read_dataset
+    from .results import FILE, check_output, is_peql_json, read_json, write_json
+
+    path = equations_path(equations_file)
+    check_output(output_path, FILE, inputs=[path, dataset_path, run_dir], owned=is_peql_json, what="a scores document")
+    doc = read_json(path, "equations document")
     ds = read_dataset(dataset_path)
+    if not force:
+        check_same_data(doc, ds, str(path))
     result = None
     if run_dir is not None:
         from .fit.run import load_run
 
         result = load_run(run_dir, ds, registry)
     scores = evaluate(doc, ds, result)
-    scores["equations_path"] = str(equations_path)
-    write_json(scores, output_path)
+    scores["equations_path"] = str(path)
+    write_json(scores, output_path, "scores")
     return scores

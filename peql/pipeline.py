@@ -9,19 +9,28 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Mapping
 
 
 @contextlib.contextmanager
 def logged(path: str | None):
-    """Send stdout and stderr (progress lines, warnings) to a job's log file."""
+    """Send stdout and stderr (progress lines, warnings) to a job's log file; an exception that
+    ends the job is written there too before it propagates."""
     if not path:
         yield
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        yield
+        try:
+            yield
+        except BaseException:
+            # Snakemake points at this log when a job fails: the reason must be in it, not only
+            # on the terminal of whoever started the run.
+            traceback.print_exc(file=log)
+            log.flush()
+            raise
 
 
 def _registry(plugins_dir):
@@ -57,12 +66,12 @@ def fit_to(dataset: str, done: str, run_dir: str, settings: Mapping[str, Any], p
     """Fit (resuming a checkpoint in ``run_dir``), then write the ``done`` marker."""
     from .fit.run import fit_dataset
     from .fit.settings import FitSettings
-    from .symbolic.extract import write_json
+    from .results import write_json
 
     result = fit_dataset(dataset, run_dir, FitSettings.from_dict(dict(settings)), _registry(plugins_dir),
                          progress=False, quiet=True, on_mismatch="restart")
     write_json({"settings": result.settings.to_dict(), "wall_time_s": result.wall_time,
-                "resumed_from": result.resumed_from, "restarts": result.restarts}, done)
+                "resumed_from": result.resumed_from, "restarts": result.restarts}, done, "fit")
     print(f"fit done in {result.wall_time:.1f} s (resumed from step {result.resumed_from})")
 
 
@@ -77,14 +86,11 @@ def extract_to(run_dir: str, dataset: str, equations: str, threshold: float = 0.
 def baseline_to(dataset: str, output: str, baseline: str, settings: Mapping[str, Any] | None = None,
                 plugins_dir: str | None = None) -> None:
     """Run a registered baseline on the train split and write its equations.json."""
-    from .data import input_names, read_dataset, split_arrays
-    from .symbolic.extract import write_json
+    from .baselines.run import run_on_dataset
+    from .results import write_json
 
-    ds = read_dataset(dataset)
-    x, y, p = split_arrays(ds, "train")
-    method = _registry(plugins_dir).get("baselines", baseline)
-    doc = method.run(x, y, p, input_names(ds), ds.attrs.get("param_name", "t"), **dict(settings or {}))
-    write_json(doc, output)
+    doc = run_on_dataset(dataset, baseline, settings, _registry(plugins_dir))
+    write_json(doc, output, "equations")
     print(f"{baseline}: {doc.get('skeleton')}")
 
 

@@ -6,6 +6,7 @@ state (tests load plugins from temporary folders side by side).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -97,10 +98,14 @@ def load_registry(plugins_dir: str | os.PathLike | None = None, *, autoload: boo
                 continue
             module = _load_local_module(path)
             pname = f"local:{path.name}"
+            check_hook_names(module, pname)
             pm.register(module, name=pname)
             provenance[pname] = Provenance(pname, _content_hash(path), str(path.resolve()))
 
-    pm.check_pending()
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:  # a marked function that matches no hook
+        raise RegistryError(f"plugin {pm.get_name(exc.plugin)}: {str(exc).splitlines()[0]}") from None
 
     registry = Registry()
     _install_validators(registry)
@@ -109,7 +114,46 @@ def load_registry(plugins_dir: str | os.PathLike | None = None, *, autoload: boo
         for impl in reversed(caller.get_hookimpls()):  # registration order
             prov = provenance[impl.plugin_name]
             impl.function(register=lambda component, _k=kind, _p=prov: registry.add(_k, component, _p))
+    check_primitives(registry)
     return registry
+
+
+_HOOKS = tuple(f"register_{kind}" for kind in KINDS)
+
+
+def check_hook_names(module: ModuleType, plugin: str) -> None:
+    """Refuse, in one line, a hook function that pluggy would silently ignore (defined without
+    ``@peql.hookimpl``) or reject with a long traceback (a misspelled hook name)."""
+    marker = f"{hookspecs.PROJECT_NAME}_impl"
+    for name, value in vars(module).items():
+        if not (name.startswith("register_") and callable(value)):
+            continue
+        if getattr(value, "__module__", module.__name__) != module.__name__:
+            continue  # imported from elsewhere, not this plugin's own definition
+        marked = hasattr(value, marker)
+        if name not in _HOOKS:
+            close = difflib.get_close_matches(name, _HOOKS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; hooks: {', '.join(_HOOKS)}"
+            if marked or close:
+                raise RegistryError(f"plugin {plugin}: {name!r} is not a peql hook{hint}")
+        elif not marked:
+            raise RegistryError(f"plugin {plugin}: {name}() is not marked with @peql.hookimpl, so peql would "
+                                "ignore it; add the decorator")
+
+
+def check_primitives(registry: Registry) -> None:
+    """Refuse a primitive whose torch and SymPy forms disagree (it would print a wrong law), naming
+    the plugin that registered it (``peql.testing.check_primitive``)."""
+    from .testing import check_primitive
+
+    for entry in registry.entries("primitives"):
+        try:
+            check_primitive(entry.component)
+        except AssertionError as exc:
+            raise RegistryError(f"plugin {entry.provenance.describe()} is refused: {exc}") from None
+        except Exception as exc:  # a form that fails to evaluate at all
+            raise RegistryError(f"plugin {entry.provenance.describe()}: primitive {entry.name!r} is refused: its "
+                                f"forms cannot be checked ({type(exc).__name__}: {exc})") from None
 
 
 def get_registry(plugins_dir: str | os.PathLike | None = None) -> Registry:

@@ -104,7 +104,9 @@ class ParametricRegressor:
         """The read-out threshold: as given, or 0.01 x min(1, RMS of the target), so that a target
         measured in small units does not lose every coefficient."""
         if self.threshold is not None:
-            return float(self.threshold)
+            from .symbolic.extract import check_threshold
+
+            return check_threshold(self.threshold)
         return 0.01 * min(1.0, float(np.sqrt(np.mean(np.square(y)))))
 
     def fit_settings_for(self, architecture: str, t: np.ndarray):

@@ -279,7 +279,7 @@ def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[
     from .data import read_dataset
     from .dynamics import is_dynamics
     from .dynamics_report import rollout_figure, update_rows
-    from .symbolic.extract import write_json
+    from .results import write_json
 
     fig_dir = Path(figures)
     fig_dir.mkdir(parents=True, exist_ok=True)
@@ -308,7 +308,7 @@ def build_report(pairs: Sequence[Sequence[str]], datasets: dict, data: Sequence[
         sections.append(f"<h2>{html.escape(d)}</h2><p>system <code>{html.escape(datasets[d]['system'])}</code>; "
                         f"true law <code>{html.escape(ds.attrs.get('true_equation', ''))}</code></p>{imgs}"
                         f"<h3>Scores</h3>{_html_table(rows)}{notes}<h3>Equations</h3>{_html_table(eq_rows)}")
-    write_json({"scores": all_scores, "equations": all_equations}, tables)
+    write_json({"scores": all_scores, "equations": all_equations}, tables, "tables")
     style = ("<style>body{font-family:sans-serif;max-width:1300px;margin:auto}table{border-collapse:collapse;"
              "font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}</style>")
     page = (f"<html><head><meta charset='utf-8'><title>peql report</title>{style}</head><body>"

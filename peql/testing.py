@@ -34,9 +34,10 @@ def check_primitive(primitive: Primitive, n: int = 257, low: float = -2.0, high:
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
     if bad.any():
         i = int(np.argmax(np.abs(got - want)))
+        at = ", ".join(f"{v:.4g}" for v in pts[:, i])
         raise AssertionError(
-            f"primitive {primitive.name!r}: torch {got[i]!r} != sympy {want[i]!r} at {pts[:, i].tolist()}"
-            f" ({int(bad.sum())} of {n} points differ)"
+            f"primitive {primitive.name!r}: its torch and SymPy forms disagree: {float(got[i]):.6g} against "
+            f"{float(want[i]):.6g} at g = ({at}); {int(bad.sum())} of {n} points differ"
         )
     if primitive.torch_grad is not None:
         _check_gradient(primitive, pts, params, rtol, atol)

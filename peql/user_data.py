@@ -35,7 +35,7 @@ def check_name(name: str, role: str) -> None:
     import sympy
 
     if not _IDENT.match(name):
-        raise ValueError(f"{role} name {name!r} cannot appear in an equation: use letters, digits and "
+        raise ValueError(f"{role} name {name!r} cannot appear in an equation: use ASCII letters, digits and "
                          "underscores, starting with a letter (rename the column)")
     if re.fullmatch(r"c\d+", name):
         raise ValueError(f"{role} name {name!r} clashes with the coefficient names c0, c1, ... of peql's "
@@ -132,6 +132,9 @@ def check_arrays(X, y, t, input_names: Sequence[str] | None = None, param_name: 
         _finite(yv, f"{what}target column {target_name!r}")
         if not what and len(yv) < MIN_ROWS:
             raise ValueError(f"only {len(yv)} rows: at least {MIN_ROWS} are needed to fit anything")
+        if not what and len(np.unique(tv)) < 2:
+            raise ValueError(f"parameter column {pname!r} takes one value only ({tv[0]:g}): there is nothing "
+                             "parametric to find; a law whose coefficients vary needs data at two or more values")
         if not what and np.ptp(yv) == 0:
             raise ValueError(f"target column {target_name!r} is constant (every row is {yv[0]:g}): "
                              "there is nothing to fit")
@@ -238,7 +241,8 @@ def read_table(path: str | os.PathLike):
         raise FileNotFoundError(f"no data at {path}")
     suffix = path.suffix.lower()
     if suffix in _CSV:
-        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ","), {}
+        sep = _delimiter(path, "\t" if suffix == ".tsv" else ",")
+        return pd.read_csv(path, sep=sep), {}
     if suffix in _NETCDF:
         with xr.open_dataset(path) as raw:
             return _frame(raw.load(), path)
@@ -251,6 +255,28 @@ def read_table(path: str | os.PathLike):
             return _frame(raw.load(), path)
     raise ValueError(f"cannot read {path}: use a CSV ({', '.join(_CSV)}), NetCDF ({', '.join(_NETCDF)}) "
                      "or zarr table in long format (one row per sample)")
+
+
+def _delimiter(path: Path, default: str) -> str:
+    """The delimiter of a text table: ``default`` unless the header row holds none of it but
+    another common one (``;`` from a spreadsheet in a comma-decimal locale, tabs, ``|``). Refuses
+    duplicated column names, which pandas would silently rename (``x``, ``x.1``)."""
+    import csv
+
+    with open(path, newline="") as fh:
+        header = fh.readline()
+    sep = default
+    if default not in header:
+        found = [d for d in (";", "\t", ",", "|") if d in header]
+        if found:
+            sep = found[0]
+            print(f"{path}: reading with {sep!r} as the delimiter (the header has no {default!r})")
+    names = [n.strip() for n in next(csv.reader([header], delimiter=sep), [])]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"{path}: column {dup[0]!r} appears {names.count(dup[0])} times in the header; give every "
+                         "column a distinct name")
+    return sep
 
 
 def _frame(ds, path: Path):

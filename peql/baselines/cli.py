@@ -20,7 +20,9 @@ def add_commands(sub) -> None:
                     "the same equations.json contract as the networks.")
     p.add_argument("name", help="baseline name (see `peql list baselines`)")
     p.add_argument("data", help="dataset store (tabular, or a PDE field after `peql derive`)")
-    p.add_argument("-o", "--output", required=True, help="equations.json to write (replaced if present)")
+    p.add_argument("-o", "--output", required=True,
+                   help="results folder: equations.json and coefficients.zarr are written inside it "
+                        "(as peql extract does); files there that peql did not write are never replaced")
     p.add_argument("--set", dest="settings", type=_assignment, action="append", default=[],
                    metavar="KEY=VALUE",
                    help="override a setting, e.g. library=products, threshold=0.1, "
@@ -31,24 +33,25 @@ def add_commands(sub) -> None:
 
 
 def _cmd_baseline(args) -> int:
-    from ..data.dataset import input_names, split_arrays
-    from ..data.store import read_dataset
     from ..plugins import get_registry
-    from ..symbolic.extract import write_json
+    from ..results import write_coefficients, write_json
+    from ..symbolic.extract import check_extract_output
+    from .run import run_on_dataset
 
-    entry = get_registry(args.plugins_dir).entry("baselines", args.name)
-    ds = read_dataset(args.data)
-    x, y, param = split_arrays(ds, args.split)
+    if args.output.endswith(".json"):
+        raise ValueError(f"-o names a results folder (equations.json is written inside it), got {args.output!r}; "
+                         f"e.g. -o {args.output[:-5] or 'results'}")
+    registry = get_registry(args.plugins_dir)
+    registry.entry("baselines", args.name)  # an unknown name fails before the data are read
+    out = check_extract_output(args.output, [args.data])
     try:
-        doc = entry.component.run(x, y, param, input_names(ds), ds.attrs["param_name"],
-                                  **dict(args.settings))
+        doc = run_on_dataset(args.data, args.name, dict(args.settings), registry, args.split)
     except ImportError as exc:  # a missing optional dependency: the message says what to install
         print(f"peql baseline: error: {exc}", file=sys.stderr)
         return 2
-    doc["provenance"] = {"dataset": str(args.data), "split": args.split,
-                         "system": ds.attrs.get("system"), "plugin": entry.provenance.plugin,
-                         "version": entry.provenance.version}
-    write_json(doc, args.output)
-    print(f"{args.name}: wrote {args.output} (skeleton {doc['skeleton']}; "
+    out.mkdir(parents=True, exist_ok=True)
+    write_coefficients(doc, out / "coefficients.zarr")
+    write_json(doc, out / "equations.json", "equations")
+    print(f"{args.name}: wrote {out / 'equations.json'} (skeleton {doc['skeleton']}; "
           f"{len(doc['equations'])} parameter values; {doc['wall_time_s']:.2f} s)")
     return 0

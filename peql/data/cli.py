@@ -33,7 +33,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("simulate", help="generate a benchmark system's dataset (zarr store)",
                        description="Generate a registered system's data with its ground truth.")
     p.add_argument("system", help="system name (see `peql list systems`)")
-    p.add_argument("-o", "--output", required=True, help="zarr store to write (replaced if present)")
+    p.add_argument("-o", "--output", required=True,
+                   help="zarr store (a folder) to write; an existing peql dataset there is replaced, anything else refused")
     p.add_argument("--noise", type=float, default=0.0,
                    help="noise as a fraction of the std of the field or target (0.01 = 1%%)")
     p.add_argument("--seed", type=int, default=0, help="base random seed (default 0)")
@@ -44,7 +45,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("derive", help="PDE field -> features u, u_x, ... and target u_t",
                        description="Differentiate a simulated PDE field into the tabular layout.")
     p.add_argument("input", help="field store written by `peql simulate`")
-    p.add_argument("-o", "--output", required=True, help="zarr store to write (replaced if present)")
+    p.add_argument("-o", "--output", required=True,
+                   help="zarr store (a folder) to write; an existing peql dataset there is replaced, anything else refused")
     p.add_argument("--method", required=True, help="space derivative method (`peql list derivatives`)")
     p.add_argument("--time-method", default="fd4", help="method for u_t (default fd4)")
     p.add_argument("--orders", "--order", dest="orders", type=_orders, default=None,
@@ -61,8 +63,9 @@ def add_commands(sub) -> None:
 
 def _cmd_simulate(args) -> int:
     from ..plugins import get_registry
-    from .store import write_dataset
+    from .store import check_dataset_output, write_dataset
 
+    check_dataset_output(args.output)
     system = get_registry(args.plugins_dir).get("systems", args.system)
     ds = system.simulate(noise=args.noise, seed=args.seed, **dict(args.settings))
     path = write_dataset(ds, args.output)
@@ -73,8 +76,9 @@ def _cmd_simulate(args) -> int:
 def _cmd_derive(args) -> int:
     from ..plugins import get_registry
     from .derive import derive_features
-    from .store import read_dataset, write_dataset
+    from .store import check_dataset_output, read_dataset, write_dataset
 
+    check_dataset_output(args.output, inputs=[args.input])
     registry = get_registry(args.plugins_dir)
     field = read_dataset(args.input)
     ds = derive_features(

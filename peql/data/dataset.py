@@ -289,3 +289,18 @@ def true_coefficients(ds: xr.Dataset) -> tuple[np.ndarray, dict[str, np.ndarray]
 def dataset_settings(ds: xr.Dataset) -> dict[str, Any]:
     """The generator settings recorded in ``attrs["settings"]`` (noise and seed included)."""
     return json.loads(ds.attrs.get("settings", "{}"))
+
+
+def dataset_fingerprint(ds: xr.Dataset) -> str:
+    """A short hash of a dataset's values (every variable and coordinate, as stored, and the
+    system's name): an equations document records it, and ``peql evaluate`` refuses to score it
+    against other data. The raw bytes are hashed without any cast, so the process's denormal mode
+    cannot change it."""
+    import hashlib
+
+    h = hashlib.sha256(str(ds.attrs.get("system", "")).encode())
+    for name in sorted(map(str, ds.variables)):
+        values = np.asarray(ds[name].values)
+        h.update(f"{name}{values.dtype.str}{values.shape}".encode())
+        h.update(values.astype(str).tobytes() if values.dtype.kind in "UOS" else np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()[:16]

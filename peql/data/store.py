@@ -7,9 +7,10 @@ Two things are decided here:
   ``feature`` and ``term`` names, ...) is stored as small integer codes whose attribute
   ``peql_categories`` lists the strings. :func:`read_dataset` decodes them back, so in memory the
   dataset always holds strings. Other zarr readers see the codes and the category list.
-* **Atomicity.** A store is written to a hidden temporary sibling (``.NAME.tmp-XXXX``) and renamed
-  into place only once complete, so an interrupted run never leaves a store at ``path`` that looks
-  complete. An existing store at ``path`` is replaced only after the new one is fully written.
+* **Atomicity.** A store is written to a hidden temporary sibling (``.NAME.tmp-PID-XXXX``) and
+  renamed into place only once complete, so an interrupted run never leaves a store at ``path``
+  that looks complete. An existing store at ``path`` is replaced only after the new one is fully
+  written, and only when it is a peql dataset: a user's folder is never replaced.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from __future__ import annotations
 import os
 import warnings
 import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from ..results.files import store_attributes
+from ..results.guard import FOLDER, check_output, replace_with, temporary_sibling
 from .dataset import DATASET_VERSION, DatasetError, validate_dataset
 
 _CATEGORIES = "peql_categories"
@@ -65,30 +67,34 @@ def _decode_strings(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def is_peql_dataset(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a store that peql wrote (it carries ``peql_dataset_version``)."""
+    attrs = store_attributes(path)
+    return attrs is not None and "peql_dataset_version" in attrs
+
+
+def check_dataset_output(path: str | os.PathLike, inputs=()) -> Path:
+    """:func:`peql.results.check_output` for a dataset store: only a peql dataset is replaced."""
+    return check_output(path, FOLDER, inputs=inputs, owned=is_peql_dataset, what="a zarr store")
+
+
 def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
     """Validate ``ds`` and write it to a zarr store at ``path``, atomically.
 
     Args:
         ds: a dataset of any peql kind (validated first, so bad data is never written).
-        path: the store's directory; an existing store there is replaced.
+        path: the store's directory; an existing peql dataset there is replaced, anything else
+            is refused (:class:`peql.results.OutputError`).
 
     Returns:
         The store's path.
     """
     validate_dataset(ds)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    path = check_dataset_output(path)
+    tmp = temporary_sibling(path)
     try:
         _encode_strings(ds).to_zarr(tmp, mode="w-", consolidated=False, zarr_format=3)
-        if path.exists():
-            # Move the old store aside first: rename cannot replace a non-empty directory.
-            old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
-            path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(path)
+        replace_with(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

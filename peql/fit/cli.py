@@ -9,13 +9,19 @@ from typing import Any
 import yaml
 
 
+def assignment(item: str) -> str:
+    """An argparse ``type`` for ``--set``: argparse reports a malformed item as a usage error."""
+    key, sep, _ = item.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {item!r}")
+    return item
+
+
 def parse_assignments(items: list[str]) -> dict[str, Any]:
     """``["trials=8", "network.hidden_layers=3"]`` -> nested dict; values parsed as YAML."""
     out: dict[str, Any] = {}
     for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {item!r}")
+        key, _, value = assignment(item).partition("=")
         node = out
         parts = key.strip().split(".")
         for part in parts[:-1]:
@@ -27,14 +33,15 @@ def parse_assignments(items: list[str]) -> dict[str, Any]:
 def add_commands(sub) -> None:
     p = sub.add_parser("fit", help="train one architecture on a dataset, N trials batched (resumable)")
     p.add_argument("dataset", help="peql dataset (zarr) with a train split")
-    p.add_argument("-o", "--run-dir", required=True, help="run folder: checkpoint.pt lives here")
+    p.add_argument("-o", "--run-dir", required=True,
+                   help="run folder (created if needed): checkpoint.pt is written inside it, nothing else is touched")
     p.add_argument("--arch", default="seql", help="architecture (`peql list architectures`)")
     p.add_argument("--trials", type=int, default=8)
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     p.add_argument("--config", help="YAML file of fit settings (keys of peql.fit.FitSettings)")
-    p.add_argument("--set", dest="assign", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--set", dest="assign", action="append", default=[], metavar="KEY=VALUE", type=assignment,
                    help="override a setting, e.g. lr=0.01 or network.hidden_layers=3 (repeatable)")
     p.add_argument("--quiet", action="store_true", help="log lines instead of a progress bar")
     p.set_defaults(func=_cmd_fit)
@@ -42,16 +49,22 @@ def add_commands(sub) -> None:
     p = sub.add_parser("extract", help="select a trial and read out equations.json")
     p.add_argument("run_dir")
     p.add_argument("dataset", help="the dataset the run was fitted on (its val split selects the trial)")
-    p.add_argument("-o", "--output", required=True, help="output folder (equations.json, coefficients.zarr)")
-    p.add_argument("--threshold", type=float, default=0.01, help="drop coefficients below this (default 0.01)")
+    p.add_argument("-o", "--output", required=True,
+                   help="results folder: equations.json and coefficients.zarr are written inside it; files there "
+                        "that peql did not write are never replaced")
+    p.add_argument("--threshold", type=float, default=0.01,
+                   help="drop coefficients below this (default 0.01; 0 keeps every coefficient)")
     p.add_argument("--no-refit", action="store_true", help="keep the network's coefficients as trained")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("evaluate", help="score equations (and a run's predictions) against the truth")
-    p.add_argument("equations", help="equations.json from extract or a baseline")
-    p.add_argument("dataset")
-    p.add_argument("-o", "--output", required=True, help="scores JSON to write")
+    p.add_argument("equations", help="equations.json, or the results folder that extract / baseline wrote")
+    p.add_argument("dataset", help="the dataset the equations were read out from")
+    p.add_argument("-o", "--output", required=True,
+                   help="scores file (JSON) to write; an existing file is replaced only when peql wrote it")
     p.add_argument("--run-dir", help="the fitted run (scores its predictions and every trial)")
+    p.add_argument("--force", action="store_true",
+                   help="score equations against data other than those they were read out from")
     p.set_defaults(func=_cmd_evaluate)
 
 
@@ -71,9 +84,12 @@ def _settings(args):
 
 def _cmd_fit(args) -> int:
     from ..plugins import get_registry
+    from ..results import FOLDER, check_output
     from .run import fit_dataset
 
-    result = fit_dataset(args.dataset, args.run_dir, _settings(args), get_registry(args.plugins_dir),
+    settings = _settings(args)
+    check_output(args.run_dir, FOLDER, inputs=[args.dataset], owned=lambda p: True, what="a run folder")
+    result = fit_dataset(args.dataset, args.run_dir, settings, get_registry(args.plugins_dir),
                          progress=not args.quiet, quiet=args.quiet)
     final = result.history[-1][1] if result.history else []
     print(f"{result.settings.architecture}: {result.settings.trials} trials x {result.settings.steps} steps "
@@ -98,8 +114,10 @@ def _cmd_extract(args) -> int:
 
 def _cmd_evaluate(args) -> int:
     from ..evaluate import evaluate_files
+    from ..plugins import get_registry
 
-    scores = evaluate_files(args.equations, args.dataset, args.output, args.run_dir)
+    scores = evaluate_files(args.equations, args.dataset, args.output, args.run_dir,
+                            get_registry(args.plugins_dir) if args.run_dir else None, force=args.force)
     keys = ("structure_correct", "success_rate", "test_mse", "coef_mse", "coef_rel_l1_pct")
     print(json.dumps({k: scores.get(k) for k in keys}))
     return 0

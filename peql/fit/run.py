@@ -161,7 +161,7 @@ def _train(data, fingerprint: str, settings: FitSettings, run_dir, registry, pro
 
     path = Path(run_dir) / CHECKPOINT if run_dir is not None else None
     step, prior_time = 0, 0.0
-    state = ckpt.load(path) if path is not None and path.exists() else None
+    state = _resumable(path)
     if state is not None and (not _same_settings(state["settings"], _comparable(settings)) or state["data"] != fingerprint):
         if on_mismatch != "restart":
             raise ValueError(f"{path} was written for other settings or data; use a fresh run directory")
@@ -206,6 +206,19 @@ def _train(data, fingerprint: str, settings: FitSettings, run_dir, registry, pro
     result.wall_time = prior_time + time.monotonic() - t0
     result.restarts, result.frozen = trainer.restarts.tolist(), trainer.frozen.tolist()
     return result
+
+
+def _resumable(path: Path | None) -> dict | None:
+    """The checkpoint to resume, or None; an unreadable one (a job killed mid-write by an older
+    peql, a truncated copy) is moved aside with a message and training starts afresh."""
+    if path is None or not path.exists():
+        return None
+    try:
+        return ckpt.load(path)
+    except ckpt.CheckpointError as exc:
+        moved = ckpt.set_aside(path, "unreadable")
+        print(f"{exc}; moved it to {moved.name} and starting afresh", flush=True)
+        return None
 
 
 def _same_settings(stored: dict, current: dict) -> bool:

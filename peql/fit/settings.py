@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Mapping
 
@@ -53,20 +55,49 @@ class FitSettings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "FitSettings":
+        """Settings from a plain mapping (config, ``--set``, a checkpoint), checked by
+        :meth:`checked`: an unknown key or a bad value is a ValueError that names it."""
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"unknown fit setting(s) {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**dict(data))
+            close = {k: difflib.get_close_matches(k, sorted(known), n=1, cutoff=0.5) for k in sorted(unknown)}
+            hints = "; ".join(f"did you mean {c[0]!r} for {k!r}?" for k, c in close.items() if c)
+            raise ValueError(f"unknown fit setting(s) {sorted(unknown)}{'; ' + hints if hints else ''}; "
+                             f"known: {sorted(known)}")
+        return cls(**dict(data)).checked()
+
+    def checked(self) -> "FitSettings":
+        """A copy with numbers given as text converted, every value checked (a ValueError names
+        the setting): learning rate, steps, trials positive; thresholds and weights >= 0."""
+        d = asdict(self)
+        for key, (kind, low, strict) in _NUMBERS.items():
+            value = d[key]
+            if value is None and key in _OPTIONAL:
+                continue
+            if key in _ALL_OR_INT and value == "all":
+                continue
+            d[key] = _number(key, value, kind, low, strict)
+        for key in ("network", "options", "encoder_options"):
+            if not isinstance(d[key], Mapping):
+                raise ValueError(f"fit setting {key} must be a mapping of settings, got {d[key]!r}")
+        for key in ("cuda_graph", "residual"):
+            if not isinstance(d[key], bool):
+                raise ValueError(f"fit setting {key} must be true or false, got {d[key]!r}")
+        if d["optimizer"] not in ("tf", "torch"):
+            raise ValueError(f"fit setting optimizer must be 'tf' or 'torch', got {d['optimizer']!r}")
+        if d["target_normalisation"] not in (None, "per_param", "global", "none"):
+            raise ValueError("fit setting target_normalisation must be 'per_param', 'global' or 'none', "
+                             f"got {d['target_normalisation']!r}")
+        return FitSettings(**d)
 
     def resolved(self) -> "FitSettings":
-        """A copy with architecture defaults filled in where a field is None."""
+        """A copy with architecture defaults filled in where a field is None, checked."""
         defaults = ARCH_DEFAULTS.get(self.architecture, ARCH_DEFAULTS["heql"])
         d = asdict(self)
         for key, value in defaults.items():
             if d[key] is None:
                 d[key] = value
-        return FitSettings(**d)
+        return FitSettings(**d).checked()
 
     def batch_shape(self) -> tuple[int | None, int | None]:
         """(samples per group, groups per batch), None meaning all of them."""
@@ -75,6 +106,37 @@ class FitSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: Numeric settings: (int or float, lower bound, bound excluded?).
+_NUMBERS = {
+    "trials": (int, 1, False), "steps": (int, 1, False), "seed": (int, 0, False), "lr": (float, 0.0, True),
+    "rw": (float, 0.0, False), "samples_per_group": (int, 1, False), "groups_per_batch": (int, 1, False),
+    "freeze_threshold": (float, 0.0, False), "max_restarts": (int, 0, False),
+    "checkpoint_every_s": (float, 0.0, False), "log_every": (int, 1, False),
+}
+_OPTIONAL = {"lr", "rw", "samples_per_group", "groups_per_batch"}   # None: the architecture's default
+_ALL_OR_INT = {"samples_per_group", "groups_per_batch"}
+
+
+def _number(key: str, value: Any, kind: type, low: float, strict: bool):
+    """``value`` as ``kind`` (text such as ``"1e-3"``, which YAML leaves a string, is converted);
+    a ValueError names the setting and the allowed range."""
+    bound = f"> {low:g}" if strict else f">= {low:g}"
+    noun = "an integer" if kind is int else "a number"
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)
+        if kind is int:
+            if not number.is_integer():
+                raise ValueError
+            number = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"fit setting {key}={value!r} is not {noun}; it must be {noun} {bound}") from None
+    if not math.isfinite(number) or number < low or (strict and number == low):
+        raise ValueError(f"fit setting {key}={value!r} is out of range; it must be {noun} {bound}")
+    return number
 
 
 def resolve_device(name: str):

@@ -3,9 +3,6 @@ on a validation draw, select one, read it out."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -123,54 +120,41 @@ def global_expression(r: Readout) -> str | None:
     return format_expr(sympy.sympify(r.skeleton).xreplace(subs))
 
 
-def write_json(doc: dict, path: str | os.PathLike) -> None:
-    """Write JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        json.dump(doc, fh, indent=1, default=float)
-    os.replace(tmp, path)
+def check_threshold(threshold: float, name: str = "threshold") -> float:
+    """A read-out threshold must be a number >= 0 (0 keeps every coefficient)."""
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number >= 0, got {threshold!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0 (0 keeps every coefficient), got {threshold!r}")
+    return value
 
 
-def coefficients_dataset(doc: dict):
-    """The coefficient curves of an equations document as an xarray Dataset."""
-    import xarray as xr
+def check_extract_output(out_dir, inputs=()) -> Path:
+    """The folder ``extract`` writes ``equations.json`` and ``coefficients.zarr`` into, checked
+    before any work: each of the two is replaced only when peql wrote it."""
+    from ..results import FILE, FOLDER, check_output, is_peql_coefficients, is_peql_json
 
-    coefs = doc.get("coefficients") or {}
-    params = np.asarray(coefs.get("param", []), dtype=float)
-    names = [k for k in coefs if k != "param"]
-    values = np.stack([np.asarray(coefs[k], float) for k in names], axis=1) if names else np.zeros((len(params), 0))
-    ds = xr.Dataset({"coefficient": (("param_value", "slot"), values)}, coords={"param_value": params})
-    ds.attrs.update({"skeleton": doc.get("skeleton") or "", "slots": json.dumps(names),
-                     "parameter": doc.get("parameter", "t"), "architecture": doc.get("architecture", "")})
-    return ds
-
-
-def write_coefficients(doc: dict, path: str | os.PathLike) -> None:
-    """Coefficient curves as zarr (format 3, written to a temporary path, then renamed)."""
-    import shutil
-
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    ds = coefficients_dataset(doc)
-    ds.to_zarr(tmp, mode="w", consolidated=False, zarr_format=3)
-    if path.exists():
-        shutil.rmtree(path)
-    os.replace(tmp, path)
+    out = check_output(out_dir, FOLDER, inputs=inputs, owned=lambda p: True, what="equations.json, coefficients.zarr")
+    check_output(out / "equations.json", FILE, inputs=inputs, owned=is_peql_json, what="an equations document")
+    check_output(out / "coefficients.zarr", FOLDER, inputs=inputs, owned=is_peql_coefficients,
+                 what="a coefficients store")
+    return out
 
 
 def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool = True, registry=None) -> dict:
     """Select a trial on the dataset's ``val`` split, read it out, write ``equations.json`` and
     ``coefficients.zarr`` into ``out_dir``; returns the document."""
-    from ..data import read_dataset, split_arrays
+    from ..data import dataset_fingerprint, read_dataset, split_arrays
     from ..fit.run import load_run
     from ..dynamics import dynamics_document, is_dynamics
     from ..latent import encoded_document, is_encoded
     from ..plugins import fingerprint
+    from ..results import write_coefficients, write_json
 
+    threshold = check_threshold(threshold)
+    out = check_extract_output(out_dir, [run_dir, None if hasattr(dataset, "attrs") else dataset])
     ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
     result = load_run(run_dir, ds, registry)
     if not is_dynamics(ds):
@@ -186,7 +170,8 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
 
     prims = [("primitives", u.name) for u in NetworkSpec.from_dict(result.settings.network).units]
     provenance = {"dataset": str(dataset) if not hasattr(dataset, "attrs") else ds.attrs.get("system"),
-                  "system": ds.attrs.get("system"), "run_dir": str(run_dir),
+                  "system": ds.attrs.get("system"), "data_fingerprint": dataset_fingerprint(ds),
+                  "run_dir": str(run_dir),
                   "fingerprint": fingerprint(reg, [("architectures", result.settings.architecture), *prims,
                                                    *([("encoders", result.settings.encoder)] if result.settings.encoder else [])])}
     if is_dynamics(ds):
@@ -196,8 +181,7 @@ def extract_run(run_dir, dataset, out_dir, threshold: float = 0.01, refit: bool 
     else:
         doc = equations_document(result, train, val, threshold, refit, provenance)
     doc["wall_time_s"] = float(result.wall_time)
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_coefficients(doc, out / "coefficients.zarr")
-    write_json(doc, out / "equations.json")
+    write_json(doc, out / "equations.json", "equations")
     return doc

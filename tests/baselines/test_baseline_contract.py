@@ -108,29 +108,33 @@ def test_registry_holds_the_builtin_baselines(registry):
 def test_cli_writes_the_document(pde, tmp_path, capsys):
     data = pde("advection_diffusion", False)
     store = write_dataset(data.ds, tmp_path / "features.zarr")
-    out = tmp_path / "eq" / "sgtr.json"
+    out = tmp_path / "eq" / "sgtr"
     assert main(["baseline", "sgtr", str(store), "-o", str(out), "--set", "library=products", "--set", "degree=2"]) == 0
-    doc = json.loads(out.read_text())
-    assert set(doc) == KEYS and doc["parameter"] == "x" and doc["settings"]["degree"] == 2
+    doc = json.loads((out / "equations.json").read_text())
+    assert set(doc) == KEYS | {"peql_document", "peql_version"} and doc["peql_document"] == "equations"
+    assert doc["parameter"] == "x" and doc["settings"]["degree"] == 2
     assert doc["skeleton"] == "c0*u_x + c1*u_xx + c2*u"
     assert doc["provenance"]["split"] == "train" and doc["provenance"]["plugin"] == "peql.builtin"
     assert "sgtr: wrote" in capsys.readouterr().out
     assert main(["baseline", "sindy_cp", str(store), "-o", str(out), "--set", "basis=[\"1\",\"x\"]"]) == 0
-    assert json.loads(out.read_text())["settings"]["basis"] == ["1", "x"]
+    assert json.loads((out / "equations.json").read_text())["settings"]["basis"] == ["1", "x"]
+    assert (out / "coefficients.zarr" / "zarr.json").exists()
 
 
 def test_cli_reports_bad_settings_and_field_data(pde, tmp_path, capsys):
     data = pde("advection_diffusion", False)
     store = write_dataset(data.ds, tmp_path / "features.zarr")
-    assert main(["baseline", "sgtr", str(store), "-o", str(tmp_path / "o.json"), "--set", "n_tols=3"]) == 2
+    assert main(["baseline", "sgtr", str(store), "-o", str(tmp_path / "o"), "--set", "n_tols=3"]) == 2
     assert "no setting 'n_tols'" in capsys.readouterr().err
-    assert not (tmp_path / "o.json").exists()
-    assert main(["baseline", "nope", str(store), "-o", str(tmp_path / "o.json")]) == 2
+    assert not (tmp_path / "o").exists()
+    assert main(["baseline", "nope", str(store), "-o", str(tmp_path / "o")]) == 2
     assert "unknown baseline 'nope'" in capsys.readouterr().err
+    assert main(["baseline", "sgtr", str(store), "-o", str(tmp_path / "o.json")]) == 2
+    assert "-o names a results folder" in capsys.readouterr().err
 
 
 def test_cli_reports_a_missing_pysindy(pde, tmp_path, capsys, monkeypatch):
     store = write_dataset(pde("advection_diffusion", False).ds, tmp_path / "features.zarr")
     monkeypatch.setitem(sys.modules, "pysindy", None)
-    assert main(["baseline", "sindy", str(store), "-o", str(tmp_path / "o.json")]) == 2
-    assert "pip install pysindy" in capsys.readouterr().err and not (tmp_path / "o.json").exists()
+    assert main(["baseline", "sindy", str(store), "-o", str(tmp_path / "o")]) == 2
+    assert "pip install pysindy" in capsys.readouterr().err and not (tmp_path / "o" / "equations.json").exists()

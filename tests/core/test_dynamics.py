@@ -192,7 +192,7 @@ def kinematics_cell(tmp_path_factory):
                                                               steps_in=20, steps_out=10)
     run = tmp_path_factory.mktemp("kinematics_cell")
     fit_dataset(ds, run, _cell_settings(2000), progress=False)
-    doc = extract_run(run, ds, run / "out")
+    doc = extract_run(run, ds, tmp_path_factory.mktemp("kinematics_equations"))
     return ds, doc, evaluate(doc, ds, load_run(run, ds))
 
 
@@ -228,7 +228,7 @@ def test_every_trial_is_scored_and_the_report_draws_the_rollouts(kinematics_cell
 def test_the_workflow_report_shows_trajectories_with_their_update_table(kinematics_cell, tmp_path):
     from peql.data import write_dataset
     from peql.report import build_report
-    from peql.symbolic.extract import write_json
+    from peql.results import write_json
 
     ds, doc, scores = kinematics_cell
     write_dataset(ds, tmp_path / "k.zarr")

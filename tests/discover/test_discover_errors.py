@@ -100,11 +100,16 @@ def test_a_failure_during_the_run_leaves_nothing_half_written(tmp_path, capsys):
 def test_an_existing_result_is_not_overwritten_without_the_flag(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "equations.json").write_text("{}")
+    (out / "equations.json").write_text('{"peql_document": "equations"}')   # an earlier discover's
     _table().to_csv(tmp_path / "data.csv", index=False)
     code = main(["discover", str(tmp_path / "data.csv"), "-o", str(out), "--target", "y", "--param", "t"])
-    assert code == 2 and "exists and is not empty" in capsys.readouterr().err
+    assert code == 2 and "holds earlier results: choose another folder or pass --overwrite" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["equations.json"]
+    (out / "equations.json").write_text("{}")                                # not peql's: never replaced
+    code = main(["discover", str(tmp_path / "data.csv"), "-o", str(out), "--target", "y", "--param", "t",
+                 "--overwrite"])
+    assert code == 2 and "was not written by peql" in capsys.readouterr().err
+    assert (out / "equations.json").read_text() == "{}"
 
 
 def test_unreadable_inputs(tmp_path, capsys):

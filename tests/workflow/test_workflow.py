@@ -68,6 +68,31 @@ def test_unknown_component_lists_registered_names(tmp_path):
     assert out.returncode != 0 and "unknown architecture 'sequl'" in text and "heql" in text
 
 
+@pytest.mark.parametrize("edit,words", [
+    (lambda c: c["methods"]["seql"]["fit"].update(stpes=10), ["methods.seql.fit", "'stpes'", "did you mean 'steps'"]),
+    (lambda c: c["methods"]["seql"]["fit"].update(lr=-1), ["methods.seql.fit", "lr=-1 is out of range"]),
+    (lambda c: c["methods"]["seql"]["fit"].update(options={"smoothng": 1}), ["methods.seql.fit", "'smoothng'"]),
+    (lambda c: c["datasets"]["f3_linear"].update(settings={"n_trian": 8}),
+     ["datasets.f3_linear.settings", "no setting 'n_trian'"]),
+])
+def test_a_bad_fit_or_dataset_setting_fails_the_dry_run_naming_it(tmp_path, edit, words):
+    bad = json.loads(json.dumps(TINY))
+    edit(bad)
+    out = smk(workspace(tmp_path, bad), "-n")
+    text = out.stderr + out.stdout
+    assert out.returncode != 0 and all(w in text for w in words), text[-2000:]
+
+
+def test_a_failing_job_writes_its_exception_into_its_log(tmp_path):
+    bad = json.loads(json.dumps(TINY))
+    bad["datasets"]["f3_linear"]["settings"] = {"n_t": 5}   # valid type, refused by the generator
+    ws = workspace(tmp_path, bad)
+    out = smk(ws, "results/data/f3_linear.zarr")
+    assert out.returncode != 0
+    log = (ws / "results" / "logs" / "simulate" / "f3_linear.log").read_text()
+    assert "needs an even number of points, got n_t=5" in log and "Traceback" in log
+
+
 PLUGIN = """
     import peql
     @peql.hookimpl

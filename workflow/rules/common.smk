@@ -14,29 +14,8 @@ REGISTRY = peql.get_registry(config.get("plugins_dir"))
 RESULTS = config["results"]
 
 
-def _check(kind, name, where):
-    if (kind, name) not in REGISTRY:
-        known = ", ".join(REGISTRY.names(kind))
-        raise ValueError(f"config {where}: unknown {kind[:-1]} {name!r}; registered: {known}")
-
-
-for _name, _ds in config["datasets"].items():
-    _check("systems", _ds["system"], f"datasets.{_name}.system")
-    if _ds.get("derive"):
-        _check("derivatives", _ds["derive"]["method"], f"datasets.{_name}.derive.method")
-        _check("derivatives", _ds["derive"].get("time_method", "fd4"), f"datasets.{_name}.derive.time_method")
-for _name, _m in config["methods"].items():
-    if "architecture" in _m:
-        _check("architectures", _m["architecture"], f"methods.{_name}.architecture")
-    else:
-        _check("baselines", _m["baseline"], f"methods.{_name}.baseline")
-for _i, _run in enumerate(config["runs"]):
-    for _d in _run["datasets"]:
-        if _d not in config["datasets"]:
-            raise ValueError(f"config runs[{_i}].datasets: unknown dataset {_d!r}; defined: {', '.join(config['datasets'])}")
-    for _m in _run["methods"]:
-        if _m not in config["methods"]:
-            raise ValueError(f"config runs[{_i}].methods: unknown method {_m!r}; defined: {', '.join(config['methods'])}")
+# Names, settings and options the schema cannot check: a bad key fails here, at `snakemake -n`.
+peql.workflow_config.check_config(config, REGISTRY)
 
 #: (dataset, method) -> fit settings overrides of the run that named the pair (later runs win)
 PAIRS = {}
