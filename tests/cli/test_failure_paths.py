@@ -277,6 +277,26 @@ def test_evaluate_takes_a_results_folder_and_names_a_wrong_path(here, capsys):
     assert "empty_folder is a folder without an equations.json" in capsys.readouterr().err
 
 
+# -- 10: tables a spreadsheet writes ----------------------------------------------------------------
+
+def test_duplicated_columns_semicolons_and_non_ascii_names(here, capsys):
+    rng = np.random.default_rng(0)
+    t = np.repeat(np.linspace(-1, 1, 8), 30)
+    x = rng.uniform(-2, 2, t.size)
+    rows = "\n".join(f"{a},{a},{b},{a * b}" for a, b in zip(x, t))
+    (here / "dup.csv").write_text("x,x,t,y\n" + rows)
+    assert main(["discover", "dup.csv", "--target", "y", "--param", "t", "-o", "dup_out"]) == 2
+    assert "dup.csv: column 'x' appears 2 times in the header" in capsys.readouterr().err
+    (here / "name.csv").write_text("xé,t,y\n" + "\n".join(f"{a},{b},{a * b}" for a, b in zip(x, t)))
+    assert main(["discover", "name.csv", "--target", "y", "--param", "t", "-o", "name_out"]) == 2
+    assert "use ASCII letters, digits and underscores" in capsys.readouterr().err
+    _table(here / "semi.csv", sep=";")
+    assert main(["discover", "semi.csv", "--target", "y", "--param", "t", "-o", "semi_out", "--steps", "5",
+                 "--trials", "1"]) == 0
+    assert "reading with ';' as the delimiter" in capsys.readouterr().out
+    assert json.loads((here / "semi_out" / "equations.json").read_text())["inputs"] == ["x"]
+
+
 # -- 9: a killed discover ----------------------------------------------------------------------------
 
 def test_sigterm_cleans_up_in_one_line_and_a_rerun_removes_stale_temporaries(here, tmp_path):
