@@ -1,12 +1,7 @@
 """peql: discover parametric equations (laws whose coefficients vary with a parameter) with
 EQL-family networks, baselines and a Snakemake pipeline."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
-
-try:
-    __version__ = _version("peql")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+from ._version import __version__
 
 from .fit import FitResult, FitSettings
 from .hookspecs import hookimpl
@@ -15,7 +10,8 @@ from .nn.encoders import Encoder
 from .nn.primitives import Primitive
 from .plugins import fingerprint, get_registry, load_registry
 from .registry import DuplicateComponentError, Registry, RegistryError, UnknownComponentError
-from .regressor import ParametricRegressor
+from .tasks import Task
+from .discover import ParametricRegressor
 
 __all__ = [
     "Architecture",
@@ -27,6 +23,7 @@ __all__ = [
     "Primitive",
     "Registry",
     "RegistryError",
+    "Task",
     "UnknownComponentError",
     "__version__",
     "fingerprint",

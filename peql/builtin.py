@@ -58,3 +58,11 @@ def register_baselines(register):
 
     for baseline in BUILTIN_BASELINES:
         register(baseline)
+
+
+@hookimpl
+def register_tasks(register):
+    from .tasks import BUILTIN_TASKS
+
+    for task in BUILTIN_TASKS:
+        register(task)

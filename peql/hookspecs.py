@@ -85,3 +85,14 @@ def register_derivatives(register):
     Args:
         register: call ``register(method)`` once per method (an object with a ``name``).
     """
+
+
+@hookspec
+def register_tasks(register):
+    """Register kinds of experiment (``peql.Task``): what a run on a dataset of the kinds a task
+    claims trains on, how it is read out into ``equations.json``, scored and shown in the report.
+
+    Args:
+        register: call ``register(task)`` once per task. Two tasks claiming one dataset kind are
+            refused; ``peql.testing.check_task`` checks a task end to end.
+    """

@@ -72,7 +72,8 @@ def load_registry(plugins_dir: str | os.PathLike | None = None, *, autoload: boo
         RegistryError: a duplicate name, an invalid component, a plugin that fails to import, or
             a hook implementation that matches no hook (a misspelled hook name).
     """
-    from . import __version__, builtin
+    from . import builtin
+    from ._version import __version__
 
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
@@ -183,9 +184,19 @@ def fingerprint(registry: Registry, components: list[tuple[str, str]]) -> str:
 
 def _install_validators(registry: Registry) -> None:
     from .nn.primitives import Primitive
+    from .tasks.base import check_task_component
 
     def check_primitive(component):
         if not isinstance(component, Primitive):
             raise TypeError(f"expected a peql.Primitive, got {type(component).__name__}")
 
+    def check_task(component):
+        check_task_component(component)
+        for entry in registry.entries("tasks"):
+            taken = set(entry.component.kinds) & set(component.kinds)
+            if taken:
+                raise ValueError(f"dataset kind {sorted(taken)[0]!r} is already claimed by task {entry.name!r} "
+                                 f"from {entry.provenance.describe()}")
+
     registry.set_validator("primitives", check_primitive)
+    registry.set_validator("tasks", check_task)

@@ -1,5 +1,5 @@
-"""The component registry: every primitive, architecture, encoder, baseline, system and
-derivative method, by kind and name, with the plugin that provided it."""
+"""The component registry: every primitive, architecture, encoder, baseline, system, derivative
+method and task (kind of experiment), by kind and name, with the plugin that provided it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-KINDS = ("primitives", "architectures", "encoders", "baselines", "systems", "derivatives")
+KINDS = ("primitives", "architectures", "encoders", "baselines", "systems", "derivatives", "tasks")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 

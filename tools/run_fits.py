@@ -2,7 +2,7 @@
 
 For a machine that has peql's Python dependencies but no Snakemake (the GPU box used for the
 paper-size acceptance runs). It reads the same config file over ``config.yaml`` and builds fit settings with
-the workflow's own function (:mod:`peql.workflow_config`), and calls the same stage
+the workflow's own function (:mod:`peql.pipeline.workflow`), and calls the same stage
 functions (:mod:`peql.pipeline`), writing the workflow's layout below ``results``::
 
     python tools/run_fits.py workflow/configs/paper.yaml --trials 16 --jobs 14 \
@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from peql import pipeline
-from peql.workflow_config import fit_settings, load_config
+from peql.pipeline.workflow import fit_settings, load_config
 
 
 def _data(results: Path, name: str, cfg: dict) -> str:
@@ -45,9 +45,9 @@ def _pair(job: tuple) -> dict:
     data = str(results / "data" / f"{dataset}.zarr")
     pipeline.fit_to(data, str(run / "done.json"), str(run), settings)
     fit_s = time.monotonic() - t0
-    for refit, sub in ((True, "equations"), (False, "equations_norefit")):
+    for steps, sub in ((["refit"], "equations"), ([], "equations_norefit")):
         eq = results / sub / dataset / method / "equations.json"
-        pipeline.extract_to(str(run), data, str(eq), threshold, refit)
+        pipeline.extract_to(str(run), data, str(eq), threshold, steps)
         pipeline.evaluate_to(str(eq), data, str(results / sub / dataset / method / "scores.json"), str(run))
     return {"dataset": dataset, "method": method, "fit_s": fit_s, "total_s": time.monotonic() - t0}
 

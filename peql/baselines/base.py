@@ -20,7 +20,6 @@ equations document, so every baseline (built-in or from a plugin) writes the sam
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -28,27 +27,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from ..coerce import resolve_settings
+from .document import BaselineFit
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass
-class BaselineFit:
-    """What a baseline's ``fit`` returns.
-
-    Attributes:
-        terms: library term names, SymPy strings in the input names (``"1"``, ``"u*u_x"``).
-        param_values: (P,) sorted distinct parameter values.
-        coefficients: (P, len(terms)) coefficient of every term at every parameter value
-            (exact zeros where a term is not in the model).
-        closed_form: coefficient curves as formulas in the parameter, keyed by library term name
-            (SINDy-CP finds these); the document re-keys them by coefficient symbol.
-    """
-
-    terms: Sequence[str]
-    param_values: np.ndarray
-    coefficients: np.ndarray
-    closed_form: Mapping[str, str] = field(default_factory=dict)
 
 
 FitFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, Sequence[str], str, Mapping[str, Any]],

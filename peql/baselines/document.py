@@ -3,13 +3,31 @@ the network pipeline writes, so ``peql evaluate`` and the report score it with n
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .base import BaselineFit
-
 SIGNIFICANT_DIGITS = 6
+
+
+@dataclass
+class BaselineFit:
+    """What a baseline's ``fit`` returns.
+
+    Attributes:
+        terms: library term names, SymPy strings in the input names (``"1"``, ``"u*u_x"``).
+        param_values: (P,) sorted distinct parameter values.
+        coefficients: (P, len(terms)) coefficient of every term at every parameter value
+            (exact zeros where a term is not in the model).
+        closed_form: coefficient curves as formulas in the parameter, keyed by library term name
+            (SINDy-CP finds these); the document re-keys them by coefficient symbol.
+    """
+
+    terms: Sequence[str]
+    param_values: np.ndarray
+    coefficients: np.ndarray
+    closed_form: Mapping[str, str] = field(default_factory=dict)
 
 
 def format_number(value: float) -> str:

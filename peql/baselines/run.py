@@ -6,16 +6,12 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 
-def run_on_dataset(dataset, name: str, settings: Mapping[str, Any] | None = None, registry=None,
+def run_on_dataset(dataset, name: str, settings: Mapping[str, Any] | None, registry,
                    split: str = "train") -> dict[str, Any]:
-    """The equations document of baseline ``name`` fitted on ``split`` of ``dataset`` (path or
-    xarray Dataset)."""
+    """The equations document of baseline ``name`` (looked up in ``registry``) fitted on ``split``
+    of ``dataset`` (path or xarray Dataset)."""
     from ..data import dataset_fingerprint, input_names, read_dataset, split_arrays
 
-    if registry is None:
-        from ..plugins import get_registry
-
-        registry = get_registry()
     entry = registry.entry("baselines", name)
     ds = dataset if hasattr(dataset, "attrs") else read_dataset(dataset)
     x, y, param = split_arrays(ds, split)

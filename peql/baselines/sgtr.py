@@ -63,14 +63,41 @@ def sgtr(A: np.ndarray, b: np.ndarray, *, ridge: float = 1e-5, n_tolerances: int
     """
     m, n, p = A.shape
     N = int(n_rows if n_rows is not None else m * n)
-    # Columns scaled by their norm over all groups, each group's target by m times its norm, so
-    # that the tolerance compares coefficients on one scale whatever the units.
+    An, bn, col_norm, b_scale = _normalised(A, b)
+    ridge_fit, lstsq_fit = _solvers(An, bn, ridge)
+    W0 = ridge_fit(np.ones(p, dtype=bool))
+    tolerances = tolerance_grid(np.linalg.norm(W0, axis=0), n_tolerances)
+    losses, supports, fits = [], [], []
+    for tol in tolerances:
+        W = _threshold_passes(W0, tol, max_passes, ridge_fit, lstsq_fit)
+        support = np.any(W != 0, axis=0)
+        resid = np.einsum("mnp,mp->mn", An, W) - bn
+        k = np.count_nonzero(W) / m
+        losses.append(aicc(float(np.sum(resid**2)), N, k))
+        supports.append(support)
+        fits.append(W)
+    best = int(np.argmin(losses))
+    return SGTRResult(coefficients=fits[best] * b_scale[:, None] / col_norm,
+                      tolerance=float(tolerances[best]), tolerances=tolerances,
+                      losses=np.asarray(losses), supports=np.asarray(supports))
+
+
+def _normalised(A: np.ndarray, b: np.ndarray):
+    """Columns scaled by their norm over all groups, each group's target by m times its norm, so
+    that the tolerance compares coefficients on one scale whatever the units; returns the scaled
+    system and both scales."""
+    m = A.shape[0]
     col_norm = np.sqrt(np.einsum("mnp,mnp->p", A, A))
     col_norm[col_norm == 0] = 1.0
     b_scale = m * np.linalg.norm(b, axis=1)
     b_scale[b_scale == 0] = 1.0
-    An = A / col_norm
-    bn = b / b_scale[:, None]
+    return A / col_norm, b / b_scale[:, None], col_norm, b_scale
+
+
+def _solvers(An: np.ndarray, bn: np.ndarray, ridge: float):
+    """``ridge_fit(support)`` and ``lstsq_fit(support)``: every group's coefficients on the columns
+    of a shared support (ridge for thresholding, least squares, cached, for the final refit)."""
+    m, _, p = An.shape
     gram = np.einsum("mnp,mnq->mpq", An, An)
     rhs = np.einsum("mnp,mn->mp", An, bn)
 
@@ -95,21 +122,7 @@ def sgtr(A: np.ndarray, b: np.ndarray, *, ridge: float = 1e-5, n_tolerances: int
             lstsq_cache[key] = W
         return lstsq_cache[key]
 
-    W0 = ridge_fit(np.ones(p, dtype=bool))
-    tolerances = tolerance_grid(np.linalg.norm(W0, axis=0), n_tolerances)
-    losses, supports, fits = [], [], []
-    for tol in tolerances:
-        W = _threshold_passes(W0, tol, max_passes, ridge_fit, lstsq_fit)
-        support = np.any(W != 0, axis=0)
-        resid = np.einsum("mnp,mp->mn", An, W) - bn
-        k = np.count_nonzero(W) / m
-        losses.append(aicc(float(np.sum(resid**2)), N, k))
-        supports.append(support)
-        fits.append(W)
-    best = int(np.argmin(losses))
-    return SGTRResult(coefficients=fits[best] * b_scale[:, None] / col_norm,
-                      tolerance=float(tolerances[best]), tolerances=tolerances,
-                      losses=np.asarray(losses), supports=np.asarray(supports))
+    return ridge_fit, lstsq_fit
 
 
 def _threshold_passes(W0, tol, max_passes, ridge_fit, lstsq_fit) -> np.ndarray:

@@ -22,7 +22,10 @@ paper scores on the training data itself) and ``peql_dataset_version``.
 
 ``kind`` is ``"tabular"`` (the layout above), ``"images"`` (the layout above, ``inputs`` holding the
 true latent quantities, plus ``images(sample, slot, ...)``), ``"field"`` (a raw PDE field, see
-:mod:`peql.data.fields`) or ``"trajectories"`` (see :mod:`peql.data.systems.trajectories`).
+:mod:`peql.data.fields`) or ``"trajectories"`` (see :mod:`peql.data.systems.trajectories`). A
+plugin may store another kind (a lower-case identifier): its variables are checked for NaN/inf
+and its ``split`` labels as any other's, and the task that claims the kind
+(:mod:`peql.tasks`) knows its layout.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import xarray as xr
 
 DATASET_VERSION = 1
 SPLITS = ("train", "val", "test")
-KINDS = ("tabular", "field", "images", "trajectories")
+KINDS = ("tabular", "field", "images", "trajectories")   # the layouts this module knows
 #: Kinds whose samples follow the canonical long layout (``inputs``/``target``/``param``/``split``).
 LONG_KINDS = ("tabular", "images")
 
@@ -126,14 +129,15 @@ def validate_dataset(ds: xr.Dataset) -> xr.Dataset:
     problems = _missing(ds)
     if not problems:
         kind = ds.attrs["kind"]
-        for name, dims in _REQUIRED_VARS[kind].items():
+        required = _REQUIRED_VARS.get(kind, {name: None for name in ds.data_vars})
+        for name, dims in required.items():
             var = ds[name]
             if dims is not None and var.dims != dims:
                 problems.append(f"variable {name!r} has dims {var.dims}, expected {dims}")
             elif var.dtype.kind in "fc" and var.size and not np.isfinite(var.values).all():
                 bad = int(np.size(var.values) - np.isfinite(var.values).sum())
                 problems.append(f"variable {name!r} holds {bad} NaN/inf value(s)")
-        if kind != "field":
+        if kind != "field" and (kind in _REQUIRED_VARS or "split" in ds):
             problems += _check_split(ds)
         if kind in LONG_KINDS:
             problems += _check_long(ds)
@@ -148,8 +152,8 @@ def validate_dataset(ds: xr.Dataset) -> xr.Dataset:
 def _missing(ds: xr.Dataset) -> list[str]:
     problems = [f"missing attribute {a!r}" for a in _COMMON_ATTRS if a not in ds.attrs]
     kind = ds.attrs.get("kind")
-    if "kind" in ds.attrs and kind not in KINDS:
-        problems.append(f"attribute 'kind' is {kind!r}, expected one of {', '.join(KINDS)}")
+    if "kind" in ds.attrs and not (isinstance(kind, str) and re.fullmatch(r"[a-z][a-z0-9_]*", kind)):
+        problems.append(f"attribute 'kind' is {kind!r}, expected a lower-case name such as {', '.join(KINDS)}")
     if kind in _REQUIRED_VARS:
         problems += [f"missing variable {v!r}" for v in _REQUIRED_VARS[kind] if v not in ds]
     if kind in LONG_KINDS:
@@ -304,3 +308,16 @@ def dataset_fingerprint(ds: xr.Dataset) -> str:
         h.update(f"{name}{values.dtype.str}{values.shape}".encode())
         h.update(values.astype(str).tobytes() if values.dtype.kind in "UOS" else np.ascontiguousarray(values).tobytes())
     return h.hexdigest()[:16]
+
+
+def extrapolation_mask(ds: xr.Dataset, x: np.ndarray) -> np.ndarray | None:
+    """Samples outside the training domain, by the dataset's ``extrapolation`` rule (a SymPy
+    relation in the input names, e.g. ``Abs(psi1 - psi2) > 4``); None without a rule."""
+    import sympy
+
+    rule = ds.attrs.get("extrapolation")
+    if not rule:
+        return None
+    syms = [sympy.Symbol(n) for n in input_names(ds)]
+    fn = sympy.lambdify(syms, sympy.sympify(rule), "numpy")
+    return np.broadcast_to(np.asarray(fn(*np.asarray(x).T), dtype=bool), (len(x),)).copy()

@@ -44,6 +44,30 @@ def _val_mask(n_groups: int, per_group: int, fraction: float, seed: int) -> np.n
     return (ranks < n_val).ravel()
 
 
+def _true_terms(field: xr.Dataset, names: Sequence[str], orders: Sequence[int]) -> dict:
+    """The field's true terms, each a list of feature names, all among ``names``."""
+    terms = json.loads(field.attrs["true_terms"])
+    missing = sorted({f for fs in terms.values() for f in fs} - set(names))
+    if missing:
+        raise ValueError(f"the true law of {field.attrs['system']!r} uses {missing}, which the "
+                         f"requested orders {orders} do not produce")
+    return terms
+
+
+def feature_columns(u: np.ndarray, method: Derivative, orders: Sequence[int], cross_terms: bool, dx: float,
+                    periodic: bool, options: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """``u`` (order 0 of ``method``, a smoothing one may change it), its space derivatives of
+    ``orders`` and, with ``cross_terms``, the products ``u * u_x``, ...; by name, in order."""
+    columns = {"u": method(u, 0, dx, axis=1, periodic=periodic, **options)}
+    for k in orders:
+        columns[derivative_name(k)] = method(u, k, dx, axis=1, periodic=periodic, **options)
+    if cross_terms:
+        for k in orders:
+            name = derivative_name(k)
+            columns[product_name(["u", name])] = columns["u"] * columns[name]
+    return columns
+
+
 def derive_features(field: xr.Dataset, method: Derivative, *, time_method: Derivative,
                     orders: Sequence[int] | None = None, cross_terms: bool = False,
                     val_fraction: float = 0.1, options: Mapping[str, Any] | None = None,
@@ -78,13 +102,7 @@ def derive_features(field: xr.Dataset, method: Derivative, *, time_method: Deriv
     periodic = bool(field.attrs.get("periodic", 1))
     options, time_options = dict(options or {}), dict(time_options or {})
 
-    columns = {"u": method(u, 0, dx, axis=1, periodic=periodic, **options)}
-    for k in orders:
-        columns[derivative_name(k)] = method(u, k, dx, axis=1, periodic=periodic, **options)
-    if cross_terms:
-        for k in orders:
-            name = derivative_name(k)
-            columns[product_name(["u", name])] = columns["u"] * columns[name]
+    columns = feature_columns(u, method, orders, cross_terms, dx, periodic, options)
     u_t = time_method(u, 1, dt, axis=0, periodic=False, **time_options)
 
     by_space = field.attrs["param_coord"] == "space"
@@ -99,11 +117,7 @@ def derive_features(field: xr.Dataset, method: Derivative, *, time_method: Deriv
                           "time_options": time_options, "val_fraction": val_fraction}
     split = np.where(_val_mask(n_groups, per_group, val_fraction, settings.get("seed", 0)),
                      "val", "train")
-    terms = json.loads(field.attrs["true_terms"])
-    missing = sorted({f for fs in terms.values() for f in fs} - set(names))
-    if missing:
-        raise ValueError(f"the true law of {field.attrs['system']!r} uses {missing}, which the "
-                         f"requested orders {orders} do not produce")
+    terms = _true_terms(field, names, orders)
     truth = field["true_coef"]
     return tabular_dataset(
         inputs=inputs, target=order_rows(u_t), param=np.repeat(grid, per_group), split=split,

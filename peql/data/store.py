@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import os
 import warnings
-import shutil
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from ..results.files import store_attributes
-from ..results.guard import FOLDER, check_output, replace_with, temporary_sibling
+from ..results.files import store_attributes, write_store
+from ..results.guard import FOLDER, check_output
 from .dataset import DATASET_VERSION, DatasetError, validate_dataset
 
 _CATEGORIES = "peql_categories"
@@ -90,15 +89,7 @@ def write_dataset(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         The store's path.
     """
     validate_dataset(ds)
-    path = check_dataset_output(path)
-    tmp = temporary_sibling(path)
-    try:
-        _encode_strings(ds).to_zarr(tmp, mode="w-", consolidated=False, zarr_format=3)
-        replace_with(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return path
+    return write_store(_encode_strings(ds), check_dataset_output(path))
 
 
 def read_dataset(path: str | os.PathLike, validate: bool = True) -> xr.Dataset:

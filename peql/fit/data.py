@@ -111,6 +111,12 @@ class GroupedData:
             y_min, y_range = np.zeros(G), np.ones(G)
         return Scaling(x_scale, t_scale, y_min, y_range, target)
 
+    #: A captured CUDA graph may replay the training step (the batch shapes never change).
+    graph_safe = True
+
+    def set_step(self, step: int, settings) -> None:
+        """Called by the training loop before every step; tables have no curriculum."""
+
     def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Model input and target of the samples at ``idx``."""
         return self.x[idx], self.y[idx]

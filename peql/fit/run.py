@@ -6,21 +6,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from ..nn.base import ModelContext
-from ..nn.encoded import EncodedModel, latent_names
-from ..nn.recurrent import DynamicsModel
-from ..nn.spec import NetworkSpec
 from . import checkpoint as ckpt
 from .data import GroupedData
 from .denormals import flushing_denormals
 from .progress import Progress
 from .sampler import Sampler
-from .sequences import LATENT, SequenceData, horizon_at
+from .models import build_cell, build_network
+from .sequences import SequenceData
 from .schedules import make_schedule
 from .settings import FitSettings, resolve_device
 from .trainer import Trainer
@@ -43,52 +40,10 @@ class FitResult:
     resumed_from: int = 0
 
 
-def _primitives(registry) -> dict:
-    return {n: registry.get("primitives", n) for n in registry.names("primitives")}
-
-
-def _context(registry, settings: FitSettings, data, input_names, param_name: str, seed: int) -> ModelContext:
-    return ModelContext(
-        n_trials=settings.trials, input_names=input_names, param_name=param_name, n_groups=data.n_groups,
-        spec=NetworkSpec.from_dict(settings.network), primitives=_primitives(registry), options=settings.options,
-        seed=seed,
-    )
-
-
-def _encoder(registry, settings: FitSettings, image_shape: tuple):
-    encoder = registry.get("encoders", settings.encoder)
-    if len(image_shape) != encoder.image_dims:
-        raise ValueError(f"encoder {encoder.name!r} reads {encoder.image_dims}-D images; the dataset's "
-                         f"images have shape {image_shape}")
-    enc = encoder.build(settings.trials, image_shape, settings.encoder_options)
-    enc.reset_parameters(torch.Generator().manual_seed(settings.seed + 7_919))
-    return enc
-
-
-def build_model(registry, settings: FitSettings, data):
-    """The architecture's trial-batched network for ``data``, on ``data.device``; with an
-    encoder, the encoder in front of it (the architecture reads the latents); for trajectories
-    (:class:`SequenceData`), a recurrent cell of one architecture network per state variable
-    behind the encoder."""
-    arch = registry.get("architectures", settings.architecture)
-    if isinstance(data, SequenceData):
-        if not settings.encoder:
-            raise ValueError("a trajectories dataset needs an encoder for its series (e.g. encoder: series1d)")
-        heads = [arch.build(_context(registry, settings, data, data.input_names, LATENT, settings.seed + 101 * i))
-                 for i in range(len(data.input_names))]
-        model = DynamicsModel(_encoder(registry, settings, tuple(data.x.shape[1:])), heads, settings.residual)
-        return arch, model.to(data.device)
-    if settings.residual:
-        raise ValueError("residual: true is for recurrent cells (a trajectories dataset)")
-    model = arch.build(_context(registry, settings, data, data.input_names, data.param_name, settings.seed))
-    if settings.encoder:
-        model = EncodedModel(_encoder(registry, settings, tuple(data.x.shape[2:])), model)
-    return arch, model.to(data.device)
-
-
 def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[str], param_name: str = "t",
         settings: FitSettings | None = None, run_dir: str | Path | None = None, registry=None,
-        progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
+        progress: bool = True, quiet: bool = False, on_mismatch: str = "error",
+        build: Callable = build_network) -> FitResult:
     """Train ``settings.trials`` independent networks of ``settings.architecture`` at once.
 
     Args:
@@ -97,16 +52,18 @@ def fit(x: np.ndarray, y: np.ndarray, param: np.ndarray, input_names: Sequence[s
         settings: training settings (architecture defaults fill the gaps).
         run_dir: where the checkpoint lives; an existing unfinished checkpoint of the same
             settings and data is resumed, a finished one is loaded without training.
-        registry: component registry (default: the cached one).
+        registry: the component registry (``peql.get_registry()``).
         progress: show a progress bar (``quiet`` prints a line every 10 % instead).
         on_mismatch: a checkpoint in ``run_dir`` written for other settings or data is an
             ``"error"``, or (``"restart"``) is moved aside to ``checkpoint.stale.pt`` and
             training starts afresh (what the workflow does when a setting changed).
+        build: the model builder (:mod:`peql.fit.models`; images: ``build_encoded``).
     """
     settings = (settings or FitSettings()).resolved()
     data = GroupedData(x, y, param, input_names, param_name, settings.target_normalisation,
                        resolve_device(settings.device))
-    return train(data, ckpt.data_fingerprint(x, y, param), settings, run_dir, registry, progress, quiet, on_mismatch)
+    return train(data, ckpt.data_fingerprint(x, y, param), settings, run_dir, registry, progress, quiet, on_mismatch,
+                 build)
 
 
 def fit_sequences(encoder_series: np.ndarray, series: np.ndarray, param: np.ndarray, state_names: Sequence[str],
@@ -126,32 +83,28 @@ def fit_sequences(encoder_series: np.ndarray, series: np.ndarray, param: np.ndar
     settings = (settings or FitSettings()).resolved()
     data = SequenceData(encoder_series, series, param, state_names, param_name, resolve_device(settings.device))
     return train(data, ckpt.data_fingerprint(encoder_series, series, param), settings, run_dir, registry,
-                 progress, quiet, on_mismatch)
+                 progress, quiet, on_mismatch, build_cell)
 
 
 def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | None = None, registry=None,
-          progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
-    """The training loop behind :func:`fit` and :func:`fit_sequences`, on data already on the device
-    (``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint.
-    Denormals are flushed while it runs and the caller's mode comes back after (peql.fit.denormals)."""
+          progress: bool = True, quiet: bool = False, on_mismatch: str = "error",
+          build: Callable = build_network) -> FitResult:
+    """The training loop behind every fit, on data already on the device (a data holder such as
+    ``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint and
+    ``build(registry, settings, data) -> (architecture, model)`` makes the model
+    (:mod:`peql.fit.models`). Denormals are flushed while it runs and the caller's mode comes back
+    after (peql.fit.denormals)."""
+    if registry is None:
+        raise ValueError("train needs the component registry (peql.get_registry())")
     with flushing_denormals():
-        return _train(data, fingerprint, settings, run_dir, registry, progress, quiet, on_mismatch)
+        return _train(data, fingerprint, settings, run_dir, registry, progress, quiet, on_mismatch, build)
 
 
 def _train(data, fingerprint: str, settings: FitSettings, run_dir, registry, progress: bool, quiet: bool,
-           on_mismatch: str) -> FitResult:
-    from ..plugins import get_registry
-
-    registry = registry or get_registry()
-    arch, model = build_model(registry, settings, data)
+           on_mismatch: str, build: Callable) -> FitResult:
+    arch, model = build(registry, settings, data)
     spg, gpb = settings.batch_shape()
-    if arch.grid and gpb is not None:
-        raise ValueError(f"{arch.name} predicts per training-grid value; use groups_per_batch: all")
-    if arch.grid and isinstance(data, SequenceData):
-        raise ValueError(f"{arch.name} indexes weights by parameter value; a recurrent cell needs eql or mlp heads")
-    sequences = isinstance(data, SequenceData)
-    if sequences:
-        horizon_at(settings.horizon, 0, data.longest)  # a bad curriculum fails before training
+    data.set_step(0, settings)  # a bad curriculum fails before training
     sampler = Sampler(data, settings.trials, spg, gpb, model.gate_noise_shapes(), settings.seed,
                       model.augment_shape(tuple(data.x.shape[1:])))
     schedule = make_schedule(settings.schedule, settings.lr, settings.rw, settings.steps, sampler.steps_per_epoch,
@@ -188,8 +141,7 @@ def _train(data, fingerprint: str, settings: FitSettings, run_dir, registry, pro
         if step == schedule.freeze_step:
             trainer.freeze_small_weights(schedule.freeze_threshold)
         lr, rw = schedule(step)
-        if sequences:
-            data.horizon = horizon_at(settings.horizon, step, data.longest)
+        data.set_step(step, settings)
         loss = trainer.train_step(sampler.draw(step), lr, rw, step)
         step += 1
         if step % settings.log_every == 0 or step == settings.steps:
@@ -233,42 +185,3 @@ def _comparable(settings: FitSettings) -> dict:
     for key in ("checkpoint_every_s", "log_every", "device", "cuda_graph"):
         d.pop(key, None)
     return d
-
-
-def _fit_dataset(dataset, settings: FitSettings, run_dir, registry, progress: bool, quiet: bool,
-                 on_mismatch: str) -> FitResult:
-    """Fit on the training split of a peql dataset: its inputs, its images (``settings.encoder``;
-    the head's inputs are named by their latents) or, for trajectories, its series."""
-    from ..data import image_arrays, input_names, read_dataset, sequence_arrays, split_arrays
-
-    ds = read_dataset(dataset) if not hasattr(dataset, "attrs") else dataset
-    pname = ds.attrs.get("param_name", "t")
-    if ds.attrs.get("kind") == "trajectories":
-        enc, traj, p = sequence_arrays(ds, "train")
-        return fit_sequences(enc, traj, p, [str(s) for s in ds["state"].values], pname, settings, run_dir,
-                             registry, progress, quiet, on_mismatch)
-    x, y, p = split_arrays(ds, "train")
-    names = input_names(ds)
-    if settings.encoder:
-        x = image_arrays(ds, "train")
-        names = latent_names(x.shape[1])
-    return fit(x, y, p, names, pname, settings, run_dir, registry, progress, quiet, on_mismatch)
-
-
-def fit_dataset(dataset, run_dir: str | Path, settings: FitSettings, registry=None,
-                progress: bool = True, quiet: bool = False, on_mismatch: str = "error") -> FitResult:
-    """Fit on the ``train`` split of a peql dataset (path or xarray Dataset); checkpoint in
-    ``run_dir`` (resumed if unfinished, loaded if finished)."""
-    return _fit_dataset(dataset, settings, run_dir, registry, progress, quiet, on_mismatch)
-
-
-def load_run(run_dir: str | Path, dataset, registry=None, device: str = "auto") -> FitResult:
-    """A finished run's :class:`FitResult`, rebuilt from its checkpoint and training data."""
-    path = Path(run_dir) / CHECKPOINT
-    if not path.exists():
-        raise FileNotFoundError(f"no checkpoint in {run_dir}: run `peql fit` first")
-    state = ckpt.load(path)
-    if not state.get("complete"):
-        raise ValueError(f"{path} is unfinished (step {state['step']}): rerun `peql fit` to resume it")
-    settings = FitSettings.from_dict({**state["settings"], "device": device})
-    return _fit_dataset(dataset, settings, run_dir, registry, progress=False, quiet=False, on_mismatch="error")

@@ -78,6 +78,11 @@ class SequenceData:
         self.longest = traj.shape[1] - 1
         self.horizon = self.longest
 
+    def set_step(self, step: int, settings) -> None:
+        """The curriculum: predict ``settings.horizon``'s number of steps at training ``step``
+        (a bad schedule fails at step 0, before training)."""
+        self.horizon = horizon_at(settings.horizon, step, self.longest)
+
     def batch(self, idx: torch.Tensor):
         """Model input ``(series, initial state, horizon)`` and target ``(..., horizon, states)``."""
         traj = self.y[idx]

@@ -41,8 +41,7 @@ class Trainer:
         self.frozen = torch.zeros(T, dtype=torch.bool)
         self.max_restarts = max_restarts
         on_cuda = next(model.parameters()).device.type == "cuda"
-        graph_safe = getattr(data, "graph_safe", True)
-        self.graphed = GraphedStep(self) if cuda_graph and on_cuda and graph_safe else None
+        self.graphed = GraphedStep(self) if cuda_graph and on_cuda and data.graph_safe else None
 
     def loss_terms(self, draw: Draw) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-trial MSE (T,) on the minibatch and per-trial penalty (T,)."""

@@ -53,7 +53,11 @@ class TrialModule(nn.Module):
     """Base of every architecture. Subclasses fill parameters in :meth:`reset_parameters`."""
 
     n_trials: int
+    #: Whether the network has an equation to read out.
     symbolic: bool = False
+    #: Whether the parameter is one of the network's inputs (eql): its read-out is then one law in
+    #: the inputs and the parameter, not a law per parameter value.
+    param_as_input: bool = False
 
     def reset_parameters(self, generator: torch.Generator) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -2,7 +2,7 @@
 mlp, eql), trained end to end as one trial-batched network.
 
 The head sees the latents as its inputs (named ``z1, z2, ...``), so its equation is read out in
-latent space exactly as any other model's; :mod:`peql.latent` maps it back to true values.
+latent space exactly as any other model's; the latent task (:mod:`peql.tasks.latent`) maps it back to true values.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ def truncated_normal_(tensor: torch.Tensor, std: float, generator: torch.Generat
 
 
 class EQLNet(SymbolicModel):
-    param_as_input = True  # the read-out treats the parameter as an input symbol
+    param_as_input = True
     DEFAULTS = {"init_std": 0.5}
 
     def __init__(self, ctx: ModelContext):

@@ -29,7 +29,7 @@ _LEGACY_SIGNATURES = ({"skeleton", "equations", "parameter"}, {"method", "score_
 
 
 def _version() -> str:
-    from .. import __version__
+    from .._version import __version__
 
     return __version__
 
@@ -142,18 +142,25 @@ def coefficients_dataset(doc: dict):
     return ds
 
 
-def write_coefficients(doc: dict, path: str | os.PathLike) -> None:
-    """Coefficient curves as zarr (format 3), written beside ``path`` and renamed into place."""
+def write_store(ds, path: str | os.PathLike) -> Path:
+    """An xarray Dataset as a zarr (format 3) store, written beside ``path`` and renamed into place
+    (an old store is removed only after), so a killed writer never leaves a half store at ``path``."""
+    import shutil
+
     path = Path(path)
     tmp = temporary_sibling(path)
     try:
-        coefficients_dataset(doc).to_zarr(tmp, mode="w-", consolidated=False, zarr_format=3)
+        ds.to_zarr(tmp, mode="w-", consolidated=False, zarr_format=3)
         replace_with(tmp, path)
     except BaseException:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    return path
+
+
+def write_coefficients(doc: dict, path: str | os.PathLike) -> None:
+    """Coefficient curves as zarr (format 3), written atomically."""
+    write_store(coefficients_dataset(doc), path)
 
 
 def atomic_bytes(path: str | os.PathLike, write) -> None:
@@ -171,3 +178,16 @@ def atomic_bytes(path: str | os.PathLike, write) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def check_results_folder(out_dir, inputs=()) -> Path:
+    """A results folder (what ``peql extract`` and ``peql baseline`` write ``equations.json`` and
+    ``coefficients.zarr`` into), checked before any work: each of the two is replaced only when
+    peql wrote it, anything else in the folder is left alone."""
+    from .guard import FILE, FOLDER, check_output
+
+    out = check_output(out_dir, FOLDER, inputs=inputs, owned=lambda p: True, what="equations.json, coefficients.zarr")
+    check_output(out / "equations.json", FILE, inputs=inputs, owned=is_peql_json, what="an equations document")
+    check_output(out / "coefficients.zarr", FOLDER, inputs=inputs, owned=is_peql_coefficients,
+                 what="a coefficients store")
+    return out

@@ -1,1 +1,3 @@
-"""Read-out to SymPy, term shapes, the structure rule (DESIGN 6b) and extraction."""
+"""Read-out of trained symbolic networks to SymPy (:mod:`.readout`, :mod:`.template`), term shapes
+and significance (DESIGN 6b), trial selection, the one read-out chain (:mod:`.chain`: refit,
+prune, polish, merge, orient, closed forms) and the latent-to-truth line of encoder models."""

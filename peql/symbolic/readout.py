@@ -56,6 +56,17 @@ def format_expr(expr, digits: int = 6) -> str:
     return str(expr.xreplace({f: sympy.Float(f, digits) for f in expr.atoms(sympy.Float)}))
 
 
+def check_threshold(threshold: float, name: str = "threshold") -> float:
+    """A read-out threshold must be a number >= 0 (0 keeps every coefficient)."""
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number >= 0, got {threshold!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0 (0 keeps every coefficient), got {threshold!r}")
+    return value
+
+
 def prune_terms(expr, threshold: float):
     """Drop additive terms with |leading coefficient| < threshold, at the top level and inside
     function arguments (where an argument keeps at least one term)."""
@@ -132,6 +143,17 @@ def build_expression(weights: Sequence[np.ndarray], plans, skip: bool, input_sym
     return out, syms, values
 
 
+def _terms_over_threshold(template, symbols: list, slot_values: list, threshold: float):
+    """The template's top-level terms whose leading slot reaches ``threshold`` at some parameter
+    value (terms without a slot always stay)."""
+    keep = []
+    for term in sympy.Add.make_args(template):
+        lead = [s for s in sympy.Mul.make_args(term) if s in symbols]
+        if not lead or np.any(np.abs(slot_values[symbols.index(lead[0])]) >= threshold):
+            keep.append(term)
+    return sympy.Add(*keep)
+
+
 def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_net: np.ndarray,
              threshold: float = 0.01, max_live: int = MAX_LIVE_WEIGHTS) -> Readout:
     """Equations of one trial of a symbolic model at every parameter value of ``param_values``.
@@ -152,7 +174,7 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
     with torch.no_grad():
         t = torch.as_tensor(t_net, dtype=torch.float32, device=device).view(1, P)
         weights = [w[0].double().cpu().numpy() for w in sub.effective_weights(None, t)]
-    is_eql = getattr(sub, "param_as_input", False)
+    is_eql = sub.param_as_input
     in_names = list(sub.input_names)
     input_symbols = [sympy.Symbol(n) for n in in_names]
     scales = list(scaling.x_scale)
@@ -173,18 +195,7 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
     args = [np.broadcast_to(v, (P,)) if len(v) in (1, P) else v for v in wvals]
     slot_values = [np.broadcast_to(np.asarray(v, dtype=float), (P,)).copy()
                    for v in fn(*args, np.asarray(scaling.y_range, float), np.asarray(scaling.y_min, float))]
-    # Which top-level terms survive the threshold somewhere; name their slots c0, c1, ...
-    top_terms = sympy.Add.make_args(template)
-    keep_terms = []
-    for term in top_terms:
-        lead = [s for s in sympy.Mul.make_args(term) if s in templater.symbols]
-        if not lead:
-            keep_terms.append(term)
-            continue
-        vals = slot_values[templater.symbols.index(lead[0])]
-        if np.any(np.abs(vals) >= threshold):
-            keep_terms.append(term)
-    kept = sympy.Add(*keep_terms)
+    kept = _terms_over_threshold(template, templater.symbols, slot_values, threshold)
     used = [s for s in templater.symbols if s in kept.free_symbols]
     names = {s: sympy.Symbol(f"c{i}") for i, s in enumerate(used)}
     skeleton = kept.xreplace(names)

@@ -1,6 +1,5 @@
 """A store that Snakemake stamped as a directory output still reads without warnings."""
 
-import peql
 
 
 def test_snakemake_timestamp_inside_a_store_is_ignored(tmp_path, registry):

@@ -11,7 +11,8 @@ import xarray as xr
 import discover_cases as dc
 from peql.cli import main
 from peql.data import tabular_dataset, write_dataset
-from peql.discover import parse_units, read_table
+from peql.cli.discover import parse_units
+from peql.discover.user_data import read_table
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import sympy
 import xarray as xr
 
 import discover_cases as dc
-from peql.regressor import ParametricRegressor
+from peql.discover import ParametricRegressor
 
 
 def _fit(case, **kw):

@@ -120,3 +120,12 @@ def test_reading_names_the_file_and_what_was_expected(tmp_path):
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match="bad.json is not a readable equations document"):
         read_json(tmp_path / "bad.json", "equations document")
+
+
+def test_a_scores_file_given_as_equations_is_named(tmp_path):
+    from peql.results.documents import check_equations_document
+
+    with pytest.raises(ValueError, match=r"s.json is not an equations document \(a scores document\)"):
+        check_equations_document({"peql_document": "scores", "method": "seql"}, "s.json")
+    with pytest.raises(ValueError, match="missing parameter, inputs"):
+        check_equations_document({"skeleton": "c0"}, "x.json")

@@ -4,7 +4,7 @@ import json
 import re
 
 import peql
-import peql.workflow_config
+import peql.pipeline.workflow
 from peql.nn.spec import NetworkSpec
 from snakemake.utils import validate
 
@@ -15,7 +15,7 @@ RESULTS = config["results"]
 
 
 # Names, settings and options the schema cannot check: a bad key fails here, at `snakemake -n`.
-peql.workflow_config.check_config(config, REGISTRY)
+peql.pipeline.workflow.check_config(config, REGISTRY)
 
 #: (dataset, method) -> fit settings overrides of the run that named the pair (later runs win)
 PAIRS = {}
@@ -46,7 +46,7 @@ def dataset_cfg(w):
 
 def fit_settings(w):
     """Plain fit settings of one (dataset, method) pair: method defaults, then the run's."""
-    return peql.workflow_config.fit_settings(config, w.dataset, w.method)
+    return peql.pipeline.workflow.fit_settings(config, w.dataset, w.method)
 
 
 def _units(settings):
@@ -79,6 +79,11 @@ def evaluate_inputs(w):
     if w.method in NETWORK_METHODS:
         inputs["done"] = f"{RESULTS}/models/{w.dataset}/{w.method}/done.json"
     return inputs
+
+
+def readout_steps():
+    """The read-out chain of extract: the config's `readout`, else the refit (or nothing with `refit: false`)."""
+    return peql.pipeline.workflow.readout_steps(config)
 
 
 def all_pairs():

@@ -18,6 +18,7 @@ rule report:
     params:
         pairs=[list(p) for p in all_pairs()],
         datasets=config["datasets"],
+        plugins_dir=config.get("plugins_dir"),
     log:
         f"{RESULTS}/logs/report.log",
     conda:

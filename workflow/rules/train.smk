@@ -38,7 +38,7 @@ rule extract:
     params:
         run_dir=lambda w: f"{RESULTS}/models/{w.dataset}/{w.method}",
         threshold=config.get("threshold", 0.01),
-        refit=config.get("refit", True),
+        readout=readout_steps(),
         plugins_dir=config.get("plugins_dir"),
     log:
         f"{RESULTS}/logs/extract/{{dataset}}/{{method}}.log",

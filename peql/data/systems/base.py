@@ -17,6 +17,8 @@ A plugin adds a system like this::
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -75,8 +77,9 @@ class System:
     choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"system {self.name!r}: kind {self.kind!r} is not one of {KINDS}")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(self.kind)):
+            raise ValueError(f"system {self.name!r}: kind {self.kind!r} is not a lower-case name (built-in kinds: "
+                             f"{', '.join(KINDS)}; another needs a task that claims it)")
         if not self.description or "\n" in self.description:
             raise ValueError(f"system {self.name!r}: description must be one non-empty line")
 

@@ -1,0 +1,108 @@
+"""``peql bench``: trial-steps per second of the training step, at the original code's network
+(3 hidden layers of constant x2, identity x4, square x4, sin x2 (4*pi), product x2 (scale 10),
+skip connections) and minibatches (SEQL: 16 samples at each of 128 parameter values; HEQL: 64
+samples x 64 parameter values), on CPU and on CUDA when present. Reports this machine's
+matrix-multiply rate measured in the same run, so results compare across machines as ratios."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+
+import numpy as np
+import torch
+
+ORIGINAL_NETWORK = {
+    "hidden_layers": 3,
+    "units": ["constant:2", "identity:4", "square:4",
+              {"name": "sin", "count": 2, "params": {"frequency": 4 * math.pi}},
+              {"name": "product", "count": 2, "params": {"scale": 10.0}}],
+    "gate_output": False,
+}
+BATCHES = {"seql": (16, "all"), "heql": (64, 64), "eql": ("all", "all"), "mlp": (64, 64)}
+
+
+def sgemm_gflops(device: torch.device, n: int = 1024, seconds: float = 1.0) -> float:
+    """Measured float32 matrix-multiply rate (GFLOP/s)."""
+    a = torch.randn(n, n, device=device)
+    b = torch.randn(n, n, device=device)
+    for _ in range(3):
+        a @ b
+    _sync(device)
+    reps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        a @ b
+        reps += 1
+    _sync(device)
+    return 2 * n**3 * reps / (time.perf_counter() - t0) / 1e9
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: int, registry,
+              cuda_graph: bool = False) -> dict:
+    from .data import GroupedData
+    from .models import build_network as build_model
+    from .sampler import Sampler
+    from .settings import FitSettings
+    from .trainer import Trainer
+
+    rng = np.random.default_rng(0)
+    t_grid = np.concatenate([np.linspace(-3, 0, 64), np.linspace(0, 3, 64)])
+    t = np.repeat(t_grid, 512)
+    x = rng.uniform(-3, 3, size=(len(t), 1))
+    spg, gpb = BATCHES[arch]
+    settings = FitSettings(architecture=arch, trials=trials, steps=steps, network=ORIGINAL_NETWORK,
+                           samples_per_group=spg, groups_per_batch=gpb, options=_options(arch)).resolved()
+    data = GroupedData(x, t * x[:, 0], t, ["x"], target=settings.target_normalisation, device=device)
+    _, model = build_model(registry, settings, data)
+    s_pg, g_pb = settings.batch_shape()
+    sampler = Sampler(data, trials, s_pg, g_pb, model.gate_noise_shapes(), seed=0)
+    trainer = Trainer(model, data, cuda_graph=cuda_graph)
+    draws = [sampler.draw(s) for s in range(min(steps, 64))]
+    for s in range(warmup):
+        trainer.train_step(draws[s % len(draws)], 1e-3, 1e-3, s)
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
+    flops = counter.get_total_flops()
+    _sync(device)
+    t0 = time.perf_counter()
+    for s in range(steps):
+        trainer.train_step(draws[s % len(draws)], 1e-3, 1e-3, s)
+    _sync(device)
+    dt = time.perf_counter() - t0
+    label = device.type + ("+graph" if cuda_graph and device.type == "cuda" else "")
+    return {"arch": arch, "trials": trials, "device": label, "steps": steps,
+            "ms_per_step": 1e3 * dt / steps, "trial_steps_per_s": trials * steps / dt,
+            "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9}
+
+
+def _options(arch):
+    return {"output_mwu": False} if arch == "heql" else {}
+
+
+def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
+    runs, gemm = [], {}
+    for dev in devices:
+        device = torch.device(dev)
+        gemm[dev] = sgemm_gflops(device)
+        # on CUDA: the eager step and the captured graph (peql.fit.graphed), as a ratio in one run
+        modes = [False, True] if device.type == "cuda" else [False]
+        for arch, graph, trials in itertools.product(archs, modes, trials_list):
+            runs.append(bench_one(arch, trials, device, steps, warmup, registry, graph))
+            r = runs[-1]
+            print(f"{arch:5s} trials={trials:3d} {r['device']:10s} {r['ms_per_step']:8.2f} ms/step "
+                  f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)",
+                  flush=True)
+    by_arch = {}
+    for r in runs:
+        by_arch.setdefault((r["arch"], r["device"]), {})[r["trials"]] = r["trial_steps_per_s"]
+    speedups = {f"{a}/{d}": tp[max(tp)] / tp[min(tp)] for (a, d), tp in by_arch.items() if len(tp) > 1}
+    return {"runs": runs, "sgemm_gflops": gemm.get("cpu", next(iter(gemm.values()))), "sgemm_gflops_by_device": gemm,
+            "batching_speedup": speedups, "torch": torch.__version__, "threads": torch.get_num_threads()}
