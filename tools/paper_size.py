@@ -50,10 +50,10 @@ def measure(system: str, *, time_method: str = "fd4", methods: Sequence[str] = (
             doc = registry.get("baselines", name).run(x, y, param, input_names(ds), ds.attrs["param_name"],
                                                       library=library)
             s = evaluate(doc, ds)
-            mse = s.get("equation_train_mse")
+            mse = s["refined"].get("train_mse")
             rows.append({"system": system, "case": label, "method": name, "skeleton": doc["skeleton"],
-                         "coef_mse": s.get("coef_mse"), "structure_correct": s.get("structure_correct"),
-                         "fraction_correct": s["structure"]["fraction_of_params_correct"],
+                         "coef_mse": s["refined"].get("coef_mse"), "structure_correct": s["refined"].get("structure_correct"),
+                         "fraction_correct": s["refined"]["structure"]["fraction_of_params_correct"],
                          "rel_residual": None if mse is None else float(np.sqrt(mse / np.mean(y**2))),
                          "wall_time_s": doc["wall_time_s"]})
     return rows

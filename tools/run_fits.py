@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from peql import pipeline
-from peql.pipeline.workflow import fit_settings, load_config
+from peql.pipeline.workflow import fit_settings, load_config, readout_steps
 
 
 def _data(results: Path, name: str, cfg: dict) -> str:
@@ -39,16 +39,15 @@ def _data(results: Path, name: str, cfg: dict) -> str:
 
 
 def _pair(job: tuple) -> dict:
-    results, dataset, method, settings, threshold = job
+    results, dataset, method, settings, threshold, steps = job
     t0 = time.monotonic()
     run = results / "models" / dataset / method
     data = str(results / "data" / f"{dataset}.zarr")
     pipeline.fit_to(data, str(run / "done.json"), str(run), settings)
     fit_s = time.monotonic() - t0
-    for steps, sub in ((["refit"], "equations"), ([], "equations_norefit")):
-        eq = results / sub / dataset / method / "equations.json"
-        pipeline.extract_to(str(run), data, str(eq), threshold, steps)
-        pipeline.evaluate_to(str(eq), data, str(results / sub / dataset / method / "scores.json"), str(run))
+    eq = results / "equations" / dataset / method / "equations.json"   # both laws: network and refined
+    pipeline.extract_to(str(run), data, str(eq), threshold, steps)
+    pipeline.evaluate_to(str(eq), data, str(results / "scores" / dataset / f"{method}.json"), str(run))
     return {"dataset": dataset, "method": method, "fit_s": fit_s, "total_s": time.monotonic() - t0}
 
 
@@ -77,7 +76,7 @@ def main(argv=None) -> int:
                 settings = fit_settings(cfg, dataset, method, args.device)
                 if args.trials:
                     settings["trials"] = args.trials
-                jobs.append((results, dataset, method, settings, cfg.get("threshold", 0.01)))
+                jobs.append((results, dataset, method, settings, cfg.get("threshold", 0.01), readout_steps(cfg)))
     for dataset in sorted({j[1] for j in jobs}):
         _data(results, dataset, cfg["datasets"][dataset])
     jobs.sort(key=lambda j: -int(j[3].get("steps", 0)))   # longest first

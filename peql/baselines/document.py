@@ -96,6 +96,7 @@ def equations_document(fit: BaselineFit, *, name: str, input_names: Sequence[str
         "coefficients": {"param": values.tolist(),
                          **{s: coef[:, j].tolist() for j, s in symbols.items()}},
         "closed_form": closed,
+        "readout": {"steps": [], "fit": f"{name}'s own regression (no network, no read-out chain)"},
         "trials": [],
         "settings": dict(settings),
         "wall_time_s": float(wall_time_s),

@@ -53,7 +53,7 @@ def add_commands(sub) -> None:
     p.add_argument("--primitives", help="unit groups per layer (default constant:2,identity:4,square:4,sin:2,product:2); "
                    "constant parameters after @, e.g. sin:2@frequency=4*pi")
     p.add_argument("--seed", type=int, default=0, help="seed of initialisation, minibatches and hold-out (default 0)")
-    p.add_argument("--threshold", type=float, help="drop coefficients below this (default 0.01 x min(1, RMS of target))")
+    p.add_argument("--threshold", type=float, help="drop terms below this in the network's units: largest value over the inputs' box / target range (default 0.01)")
     p.add_argument("--closed-form-rtol", type=float, default=0.02,
                    help="closed forms must fit the curve within this share of its RMS (default 0.02)")
     p.add_argument("--overwrite", action="store_true",

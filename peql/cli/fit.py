@@ -53,10 +53,10 @@ def add_commands(sub) -> None:
                    help="results folder: equations.json and coefficients.zarr are written inside it; files there "
                         "that peql did not write are never replaced")
     p.add_argument("--threshold", type=float, default=0.01,
-                   help="drop coefficients below this (default 0.01; 0 keeps every coefficient)")
-    p.add_argument("--readout", help="the read-out chain, comma-separated steps in order (default refit; "
-                   "refit, prune, polish, merge, orient, closed_form)")
-    p.add_argument("--no-refit", action="store_true", help="no read-out chain: the network's coefficients as trained")
+                   help="drop terms below this in the network's units: largest value over the training inputs' box divided by the target range (default 0.01; 0 keeps every term)")
+    p.add_argument("--readout", help="the read-out chain, comma-separated steps in order (default: all of refit, "
+                   "prune, polish, merge, polish, orient, closed_form)")
+    p.add_argument("--no-refit", action="store_true", help="no read-out chain: the network's own law as the result")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("evaluate", help="score equations (and a run's predictions) against the truth")
@@ -103,9 +103,10 @@ def _cmd_fit(args) -> int:
 def _cmd_extract(args) -> int:
     from ..plugins import get_registry
     from ..pipeline.runs import extract_run
+    from ..symbolic.chain import FULL_CHAIN
 
     registry = get_registry(args.plugins_dir)
-    steps = [] if args.no_refit else args.readout.split(",") if args.readout else ["refit"]
+    steps = [] if args.no_refit else args.readout.split(",") if args.readout else list(FULL_CHAIN)
     doc = extract_run(args.run_dir, args.dataset, args.output, args.threshold, [s for s in steps if s], registry)
     for line in registry.get("tasks", doc["task"]).describe(doc):
         print(line)

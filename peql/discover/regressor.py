@@ -46,9 +46,10 @@ class ParametricRegressor:
         hidden_layers: symbolic layers (default 2).
         device: ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
         seed: seed of initialisation, minibatches and the validation split.
-        threshold: coefficients below this magnitude are dropped from the equations (default:
-            the paper's 0.01, scaled down for targets whose RMS is below 1). Terms that never
-            contribute 1 % of the target's RMS are dropped as well (DESIGN 6b).
+        threshold: terms whose magnitude in the network's units (largest value over the training
+            inputs' box, divided by the target's range) stays below this are dropped (default
+            0.01, the paper's). Terms that never contribute 1 % of the target's RMS are dropped as
+            well (DESIGN 6b). Neither depends on the units of the data.
         refit: least-squares refit of the selected structure's coefficients on the training data.
         val_fraction: share of samples held out for selection when no validation data are given.
         closed_form_rtol: tolerance of the closed-form search (see :mod:`peql.symbolic.closed_form`).
@@ -100,14 +101,13 @@ class ParametricRegressor:
         """The architecture :meth:`fit` would use for training parameter values ``t``."""
         return choose_architecture(t) if self.architecture == "auto" else self.architecture
 
-    def read_out_threshold(self, y: np.ndarray) -> float:
-        """The read-out threshold: as given, or 0.01 x min(1, RMS of the target), so that a target
-        measured in small units does not lose every coefficient."""
-        if self.threshold is not None:
-            from ..symbolic.readout import check_threshold
+    def read_out_threshold(self, y: np.ndarray | None = None) -> float:
+        """The read-out threshold, in the network's units (a term's largest value over the
+        training inputs' box divided by the target's range, :mod:`peql.symbolic.magnitude`):
+        as given, else 0.01. It does not depend on the units of the data."""
+        from ..symbolic.readout import check_threshold
 
-            return check_threshold(self.threshold)
-        return 0.01 * min(1.0, float(np.sqrt(np.mean(np.square(y)))))
+        return check_threshold(0.01 if self.threshold is None else self.threshold)
 
     def fit_settings_for(self, architecture: str, t: np.ndarray):
         """The :class:`~peql.fit.FitSettings` of a fit on parameter values ``t``."""
@@ -272,7 +272,8 @@ class ParametricRegressor:
 
         from ..fit.data import Scaling
         from ..fit.predict import target_scale
-        from ..symbolic.readout import prune_terms, read_out
+        from ..symbolic.magnitude import Scale
+        from ..symbolic.readout import law_of, read_out
 
         eqs = self.document_["equations"]
         if not eqs:
@@ -287,12 +288,12 @@ class ParametricRegressor:
                              "fit with architecture='heql' for equations at any value")
         threshold = self.read_out_threshold(self.train_[1])
         coefs, inside = self._coefficients_at(np.array([t]))
-        if inside[0]:
-            return prune_terms(sympy.sympify(self.skeleton_).xreplace(
-                {sympy.Symbol(k): sympy.Float(float(v[0])) for k, v in coefs.items()}), threshold)
         data = self.result_.data
         s = data.scaling
         y_min, y_range = target_scale(data, np.array([t]))
+        if inside[0]:
+            scale = Scale({n: float(v) for n, v in zip(self.input_names_, s.x_scale)}, y_range)
+            return law_of(self.skeleton_, coefs, self.input_names_, scale, threshold)[0]
         one = Scaling(s.x_scale, s.t_scale, y_min, y_range, s.target)
         r = read_out(self.result_.model, self.selected_trial_, one, np.array([t]), np.array([t / s.t_scale]),
                      threshold)

@@ -104,6 +104,7 @@ def discover(data: str | os.PathLike, output: str | os.PathLike, target: str | N
         doc = reg.document_
         doc["provenance"] = {"data": str(data), "target": target, "inputs": inputs, "parameter": param,
                              "rows": {s: int(m.sum()) for s, m in masks.items()}}
+        doc["held_out_r2"] = held_out_r2(reg, part)
         lines = summary(reg, part, masks, str(data), target)
         write_results(reg, part, tmp, lines)
         replace_with(tmp, out)
@@ -159,6 +160,55 @@ def check_discover_output(output, data, overwrite: bool) -> Path:
     return out
 
 
+def _r2(pred: np.ndarray, y: np.ndarray) -> float | None:
+    ok = np.isfinite(pred)
+    if ok.mean() < 0.99 or len(y) < 2:
+        return None
+    return float(1.0 - np.sum((pred[ok] - y[ok]) ** 2) / np.sum((y[ok] - y[ok].mean()) ** 2))
+
+
+def _network_law(reg: ParametricRegressor, x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The network's own law (no read-out chain) at rows whose parameter value it was read out at."""
+    import sympy
+
+    eqs = {float(e["param"]): e["expression"] for e in (reg.document_.get("network") or {}).get("equations", [])}
+    out = np.full(len(t), np.nan)
+    syms = [sympy.Symbol(n) for n in reg.input_names_]
+    for v in np.unique(t):
+        if float(v) in eqs:
+            rows = t == v
+            with np.errstate(all="ignore"):
+                out[rows] = np.broadcast_to(sympy.lambdify(syms, sympy.sympify(eqs[float(v)]))(*x[rows].T), rows.sum())
+    return out
+
+
+def held_out_r2(reg: ParametricRegressor, part: dict) -> dict:
+    """R^2 on held-out rows (the test rows, else the validation rows) of the network's predictions,
+    the network's own law and the refined law (DESIGN 6b: both laws, labelled); None where a
+    source cannot predict those rows."""
+    split = "test" if "test" in part else "val"
+    x, y, t = part[split] if split in part else reg.validation_
+    out: dict = {"split": split if split in part else "validation hold-out", "rows": int(len(y))}
+    for name, source in (("network", "network"), ("refined_law", "law")):
+        try:
+            out[name] = _r2(reg.predict(x, t, source), y)
+        except ValueError:   # seql: rows at values it was not trained on
+            out[name] = None
+    out["network_law"] = _r2(_network_law(reg, x, t), y)
+    return out
+
+
+def _r2_lines(doc: dict) -> list[str]:
+    r2 = doc.get("held_out_r2") or {}
+    fmt = lambda v: "n/a" if v is None else f"{v:.4f}"
+    lines = [f"R^2 on {r2.get('rows')} held-out rows ({r2.get('split')}): network {fmt(r2.get('network'))}, "
+             f"network law {fmt(r2.get('network_law'))}, refined law {fmt(r2.get('refined_law'))}"]
+    if r2.get("network") is not None and r2.get("refined_law") is not None and r2["refined_law"] < r2["network"] - 0.01:
+        lines.append("warning: the refined law fits the held-out rows more than 0.01 worse (R^2) than the network: "
+                     "the law misses part of what the network learned; try more --steps or --trials")
+    return lines
+
+
 def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target: str) -> list[str]:
     """The human-readable summary printed after a run (and saved as summary.txt)."""
     doc, p = reg.document_, reg.param_name_
@@ -183,7 +233,10 @@ def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target
         lines.append("no equation: " + doc.get("note", "the selected network could not be read out")
                      + "; try more --steps or --trials")
         return lines
-    lines.append(f"law: {target} = {doc['skeleton']}")
+    steps = ", ".join((doc.get("readout") or {}).get("steps", [])) or "none"
+    lines.append(f"law (refined: the selected network's read-out after {steps}): {target} = {doc['skeleton']}")
+    lines.append(f"network law (its own read-out: gates and threshold, no refit): {target} = "
+                 f"{(doc.get('network') or {}).get('skeleton')}")
     for name, d in doc["closed_form_details"].items():
         if d["accepted"]:
             lines.append(f"  {name}({p}) = {d['formula']}    (RMS error {100 * d['rel_error']:.2g} % of the curve)")
@@ -194,9 +247,4 @@ def summary(reg: ParametricRegressor, part: dict, masks: dict, data: str, target
     eqs = doc["equations"]
     for e in eqs[:: max(1, len(eqs) // 3)][:4]:
         lines.append(f"  at {p} = {e['param']:.4g}: {target} = {e['expression']}")
-    if "test" in part:
-        try:
-            lines.append(f"test R^2 of the law ({len(part['test'][1])} rows): {reg.score(*part['test']):.4f}")
-        except ValueError as exc:  # seql cannot predict at test values it was not trained on
-            lines.append(f"test rows not scored: {exc}")
-    return lines
+    return lines + _r2_lines(doc)

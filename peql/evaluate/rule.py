@@ -1,11 +1,13 @@
 """The one rule that judges a discovered structure (DESIGN section 6b).
 
-The recovered structure is the set of significant term shapes (:mod:`peql.symbolic.significance`)
-over all parameter values; it is correct when it equals the truth's set computed the same way.
+A structure is a multiset of shapes: for each shape, the most distinct significant terms of it at
+any one parameter value (:mod:`peql.symbolic.significance` merges a unit split in two first). It
+is correct when it equals the truth's, computed the same way.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -19,9 +21,10 @@ class StructureVerdict:
     """The outcome of :func:`judge_structure`.
 
     Attributes:
-        correct: recovered shape set equals the truth's.
-        recovered, truth: sorted shape strings over all parameter values.
-        missing, extra: truth shapes not recovered; recovered shapes not in the truth.
+        correct: the recovered structure equals the truth's, as multisets of shapes.
+        recovered, truth: sorted shape strings, each as many times as its most distinct
+            significant terms at one parameter value.
+        missing, extra: what the truth has more of than the recovered structure, and the reverse.
         per_param_correct: (P,) the significant shapes at that value equal the truth's there.
         n_significant: the largest number of significant terms at any parameter value.
     """
@@ -42,9 +45,22 @@ class StructureVerdict:
                 "fraction_of_params_correct": float(np.mean(self.per_param_correct)) if len(self.per_param_correct) else 0.0}
 
 
+def _multiset(per_param: Sequence[Counter]) -> Counter:
+    """For each shape, the most distinct significant terms of it at any one parameter value."""
+    out: Counter = Counter()
+    for counts in per_param:
+        for shape, n in counts.items():
+            out[shape] = max(out[shape], n)
+    return out
+
+
+def _listed(counts: Counter) -> list[str]:
+    return sorted(shape for shape, n in counts.items() for _ in range(n))
+
+
 def judge_structure(learned: Sequence, truth: Sequence, inputs: Sequence[np.ndarray],
                     targets: Sequence[np.ndarray], input_names: Sequence[str]) -> StructureVerdict:
-    """Judge learned expressions against the truth, one pair per parameter value.
+    """Judge learned expressions against the truth, one pair per parameter value (DESIGN 6b).
 
     Args:
         learned: learned expression (SymPy or string) per parameter value.
@@ -54,20 +70,20 @@ def judge_structure(learned: Sequence, truth: Sequence, inputs: Sequence[np.ndar
         input_names: names of the input columns as used in the expressions.
     """
     refs = reference_rms(targets)
-    learned_terms, true_terms, per_param = [], [], []
-    rec_all, true_all = set(), set()
+    learned_terms, true_terms, per_param, learned_counts, true_counts = [], [], [], [], []
     for expr_l, expr_t, X, ref in zip(learned, truth, inputs, refs):
         lt = significant_terms(expr_l, X, input_names, ref)
         tt = significant_terms(expr_t, X, input_names, ref)
-        ls, ts = {str(s) for _, s, *_ in lt}, {str(s) for _, s, *_ in tt}
+        lc, tc = Counter(str(s) for _, s, *_ in lt), Counter(str(s) for _, s, *_ in tt)
         learned_terms.append(lt)
         true_terms.append(tt)
-        per_param.append(ls == ts)
-        rec_all |= ls
-        true_all |= ts
+        learned_counts.append(lc)
+        true_counts.append(tc)
+        per_param.append(lc == tc)
+    recovered, true_all = _multiset(learned_counts), _multiset(true_counts)
     return StructureVerdict(
-        correct=rec_all == true_all, recovered=sorted(rec_all), truth=sorted(true_all),
-        missing=sorted(true_all - rec_all), extra=sorted(rec_all - true_all),
+        correct=recovered == true_all, recovered=_listed(recovered), truth=_listed(true_all),
+        missing=_listed(true_all - recovered), extra=_listed(recovered - true_all),
         per_param_correct=np.array(per_param, dtype=bool),
         n_significant=max((len(t) for t in learned_terms), default=0),
         learned_terms=learned_terms, true_terms=true_terms,

@@ -57,7 +57,7 @@ def fit_settings(config: Mapping[str, Any], dataset: str, method: str, device: s
 
 def readout_steps(config: Mapping[str, Any]) -> list[str]:
     """The read-out chain of the workflow's extract (:mod:`peql.symbolic.chain`): the config's
-    ``readout`` list, else the refit alone (nothing with ``refit: false``)."""
+    ``readout`` list, else the full chain (nothing with ``refit: false``)."""
     from ..symbolic.chain import WORKFLOW_CHAIN, check_chain
 
     if config.get("readout") is not None:

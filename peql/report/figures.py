@@ -184,14 +184,14 @@ def coefficient_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
     for ax, (name, true) in zip(axes[0], coef.items()):
         ax.plot(values, true, "k-", lw=4, alpha=0.3, label="truth")
         for (method, s), c in zip(scores.items(), COLORS):
-            est = (s.get("estimates") or {}).get(name)
+            est = ((s.get("refined") or {}).get("estimates") or {}).get(name)
             if est is not None and len(est) == len(values):
                 ax.plot(values, est, ".", ms=3, color=c, label=method)
         ax.set_ylim(*readable_ylim(ax.get_ylim(), true))
         ax.set_title(f"{name}({ds.attrs.get('param_name', 't')})")
         ax.set_xlabel(ds.attrs.get("param_name", "t"))
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{ds.attrs.get('system')}: learned against true coefficients")
+    fig.suptitle(f"{ds.attrs.get('system')}: learned (refined) against true coefficients")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)

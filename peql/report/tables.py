@@ -22,16 +22,28 @@ def _fmt(v: Any) -> str:
 
 
 def score_rows(dataset: str, cfg: dict, scores: dict[str, dict]) -> list[dict]:
+    """One row per method, every verdict labelled (DESIGN 6b): **network** (the trained network's
+    own law: gates and threshold) and **refined** (after the read-out chain; a baseline's row
+    holds its own fit there). Errors name the split they were measured on; coefficient errors
+    come with the number of (term, parameter value) pairs compared."""
     cross = bool((cfg.get("derive") or {}).get("cross_terms"))
     rows = []
     for method, s in scores.items():
         arch = s.get("method") or method
+        net, ref = s.get("network") or {}, s.get("refined") or {}
+        split = s.get("score_split", "test")
         row = {"dataset": dataset, "method": method, "cross_terms": cross if cfg.get("derive") else None,
-               "test_mse_paper_units": s.get("test_mse_paper_units"), "test_mse": s.get("test_mse"),
-               "coef_mse": s.get("coef_mse"), "coef_rel_l1_pct": s.get("coef_rel_l1_pct"),
-               "true_skeleton": s.get("structure_correct"), "success_rate": s.get("success_rate"),
-               "n_significant_terms": s.get("n_terms_with_param", s.get("n_significant_terms")),
-               "wall_time_s": s.get("wall_time_s"), "skeleton": s.get("skeleton")}
+               "structure right (network)": net.get("structure_correct"),
+               "structure right (refined)": ref.get("structure_correct"),
+               "success rate (network)": net.get("success_rate"),
+               "success rate (refined)": ref.get("success_rate"),
+               "coef rel L1 % (refined)": ref.get("coef_rel_l1_pct"), "coef MSE (refined)": ref.get("coef_mse"),
+               "n compared": ref.get("n_compared"),
+               f"network MSE ({split}, paper units)": net.get("test_mse_paper_units"),
+               f"law MSE ({split}, paper units, refined)": ref.get("test_mse_paper_units"),
+               f"law MSE ({split}, refined)": ref.get("test_mse"),
+               "n significant terms (refined)": ref.get("n_terms_with_param", ref.get("n_significant_terms")),
+               "wall_time_s": s.get("wall_time_s"), "skeleton (refined)": s.get("skeleton")}
         row.update(paper_figures(cfg["system"], arch, cross))
         rows.append(row)
     return rows

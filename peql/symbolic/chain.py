@@ -32,10 +32,10 @@ from .refit import refit_readout
 from .tidy import merge, orient, polish, prune
 
 STEPS = ("refit", "prune", "polish", "merge", "orient", "closed_form")
-#: The workflow's extract until the verdicts issue: the refit alone.
-WORKFLOW_CHAIN = ("refit",)
-#: ``peql discover`` and the Python API.
+#: The full chain: the default of the workflow's extract, ``peql extract``, ``peql discover`` and
+#: the Python API. Its result is the **refined** law; the empty chain gives the **network** law.
 FULL_CHAIN = ("refit", "prune", "polish", "merge", "polish", "orient", "closed_form")
+WORKFLOW_CHAIN = FULL_CHAIN
 
 
 def check_chain(steps: Sequence[str] | None) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 import sympy
 
+from .magnitude import Scale, prune_expression
 from .readout import prune_terms
 
 
@@ -23,8 +24,13 @@ def linear_map(z: np.ndarray, truth: np.ndarray) -> dict[str, float]:
 
 
 def transform(expr, latent_names: Sequence[str], input_names: Sequence[str], line: dict,
-              threshold: float = 0.01) -> sympy.Expr:
-    """A latent-space expression in the true inputs: ``z_i -> slope * x_i + intercept``."""
+              threshold: float = 0.01, scale: Scale | None = None) -> sympy.Expr:
+    """A latent-space expression in the true inputs: ``z_i -> slope * x_i + intercept``, its terms
+    below ``threshold`` dropped: by magnitude over the true inputs' box relative to the target's
+    range when ``scale`` gives them (:mod:`peql.symbolic.magnitude`), else by raw coefficient."""
     sub = {sympy.Symbol(z): line["slope"] * sympy.Symbol(x) + line["intercept"]
            for z, x in zip(latent_names, input_names)}
-    return prune_terms(sympy.expand(sympy.sympify(expr).xreplace(sub)), threshold)
+    expanded = sympy.expand(sympy.sympify(expr).xreplace(sub))
+    if scale is not None:
+        return prune_expression(expanded, [*input_names], scale, threshold)
+    return prune_terms(expanded, threshold)

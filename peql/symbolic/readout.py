@@ -3,9 +3,11 @@
 Deterministic gates, weights below ``prune`` (1e-5, the original printer's) removed, dead units
 dropped; the network is written once in SymPy with *symbolic* weights, the input and target
 scaling undone symbolically, expanded, and turned into a template whose coefficient slots are
-evaluated numerically at every parameter value at once. Per parameter value, terms whose leading
-coefficient is below ``threshold`` (0.01, as the paper) are dropped, and so are negligible
-additive terms inside function arguments. The skeleton names the surviving slots c0, c1, ...
+evaluated numerically at every parameter value at once. Terms whose magnitude (their largest
+value over the training inputs' box, divided by the target's range: the network's own units,
+:mod:`peql.symbolic.magnitude`) stays below ``threshold`` (0.01) leave the skeleton; at each
+parameter value, so do the terms below it there and negligible additive terms inside function
+arguments. The skeleton names the surviving slots c0, c1, ...
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sympy
 import torch
 
 from ..fit.data import Scaling
+from .magnitude import Scale, law_expressions, prune_expression, term_magnitudes
 from .template import Templater
 
 PRUNE = 1e-5
@@ -38,6 +41,8 @@ class Readout:
         coefficients: slot name -> (P,) values.
         expressions: SymPy expression per parameter value (thresholded, raw units).
         n_live_weights: weights that reach the output.
+        scale: the units thresholds act in (:class:`peql.symbolic.magnitude.Scale`): the
+            training inputs' box and the target range per parameter value.
     """
 
     skeleton: str
@@ -45,6 +50,7 @@ class Readout:
     coefficients: dict[str, np.ndarray]
     expressions: list[sympy.Expr]
     n_live_weights: int
+    scale: Scale | None = None
 
     def expression_strings(self, digits: int = 6) -> list[str]:
         return [format_expr(e, digits) for e in self.expressions]
@@ -143,14 +149,42 @@ def build_expression(weights: Sequence[np.ndarray], plans, skip: bool, input_sym
     return out, syms, values
 
 
-def _terms_over_threshold(template, symbols: list, slot_values: list, threshold: float):
-    """The template's top-level terms whose leading slot reaches ``threshold`` at some parameter
-    value (terms without a slot always stay)."""
-    keep = []
-    for term in sympy.Add.make_args(template):
-        lead = [s for s in sympy.Mul.make_args(term) if s in symbols]
-        if not lead or np.any(np.abs(slot_values[symbols.index(lead[0])]) >= threshold):
-            keep.append(term)
+def law_of(skeleton, coefficients: dict, input_names: Sequence[str], scale: "Scale | None",
+           threshold: float) -> list:
+    """The law at every parameter value with the terms below ``threshold`` dropped: by magnitude in
+    the network's units when ``scale`` is known (:mod:`peql.symbolic.magnitude`), else by the raw
+    leading coefficient (read-outs in the data's own units, such as a recurrent cell's heads)."""
+    expr = sympy.sympify(skeleton)
+    if scale is not None:
+        return law_expressions(expr, coefficients, input_names, scale, threshold)
+    n = len(next(iter(coefficients.values()))) if coefficients else 1
+    return [prune_terms(expr.xreplace({sympy.Symbol(k): sympy.Float(float(v[p])) for k, v in coefficients.items()}),
+                        threshold) for p in range(n)]
+
+
+def terms_reaching(skeleton, coefficients: dict, input_names: Sequence[str], scale: "Scale | None",
+                   threshold: float) -> list:
+    """The top-level terms of ``skeleton`` that reach ``threshold`` at some parameter value (by
+    magnitude when ``scale`` is known, else by the raw leading coefficient); terms without a
+    coefficient slot always do."""
+    expr = sympy.sympify(skeleton)
+    slots = {sympy.Symbol(k) for k in coefficients}
+    terms = list(sympy.Add.make_args(expr))
+    if scale is not None:
+        _, mags = term_magnitudes(expr, coefficients, input_names, scale)
+        reach = [bool(np.any(m >= threshold)) for m in mags]
+    else:
+        leads = [[f for f in sympy.Mul.make_args(t) if f in slots] for t in terms]
+        reach = [bool(np.any(np.abs(coefficients[str(ls[0])]) >= threshold)) if ls else True for ls in leads]
+    return [t for t, ok in zip(terms, reach) if ok or not (t.free_symbols & slots)]
+
+
+def _kept_terms(template, values: dict, names: Sequence[str], scale: Scale, threshold: float):
+    """The template's top-level terms whose magnitude (:mod:`peql.symbolic.magnitude`) reaches
+    ``threshold`` at some parameter value (terms without a coefficient slot always stay)."""
+    terms, mags = term_magnitudes(template, values, names, scale)
+    keep = [t for t, m in zip(terms, mags) if not (t.free_symbols & {sympy.Symbol(k) for k in values})
+            or np.any(m >= threshold)]
     return sympy.Add(*keep)
 
 
@@ -164,7 +198,7 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
         scaling: the training data's scaling (undone here).
         param_values: (P,) raw parameter values (the training grid).
         t_net: (P,) the same values in network units.
-        threshold: drop terms whose coefficient magnitude is below this.
+        threshold: drop terms whose magnitude in the network's units is below this.
         max_live: refuse (ReadoutTooComplex) networks with more live weights than this: their
             expansion is slow and the expression meaningless.
     """
@@ -195,16 +229,20 @@ def read_out(model, trial: int, scaling: Scaling, param_values: np.ndarray, t_ne
     args = [np.broadcast_to(v, (P,)) if len(v) in (1, P) else v for v in wvals]
     slot_values = [np.broadcast_to(np.asarray(v, dtype=float), (P,)).copy()
                    for v in fn(*args, np.asarray(scaling.y_range, float), np.asarray(scaling.y_min, float))]
-    kept = _terms_over_threshold(template, templater.symbols, slot_values, threshold)
-    used = [s for s in templater.symbols if s in kept.free_symbols]
+    scale = Scale({str(sym): float(sc) for sym, sc in zip(input_symbols, scales)},
+                  np.broadcast_to(np.asarray(scaling.y_range, float), (P,)).copy())
+    named = {s: sympy.Symbol(f"k{i}") for i, s in enumerate(templater.symbols)}
+    values = {f"k{i}": v for i, v in enumerate(slot_values)}
+    kept = _kept_terms(template.xreplace(named), values, [str(s) for s in input_symbols], scale, threshold)
+    used = sorted((s for s in kept.free_symbols if str(s) in values), key=lambda s: int(str(s)[1:]))
     names = {s: sympy.Symbol(f"c{i}") for i, s in enumerate(used)}
     skeleton = kept.xreplace(names)
-    coefficients = {str(names[s]): slot_values[templater.symbols.index(s)] for s in used}
-    expressions = []
-    for p in range(P):
-        sub_p = {s: sympy.Float(slot_values[templater.symbols.index(s)][p]) for s in used}
-        e = kept.xreplace(sub_p)
-        if is_eql:
-            e = sympy.expand(e.xreplace({param_sym: sympy.Float(float(param_values[p]))}))
-        expressions.append(prune_terms(e, threshold))
-    return Readout(str(skeleton), np.asarray(param_values, float), coefficients, expressions, n_live)
+    coefficients = {str(names[s]): values[str(s)] for s in used}
+    if is_eql:  # one law in the inputs and the parameter: the parameter's value goes in, then prune
+        law = skeleton.xreplace({sympy.Symbol(k): sympy.Float(float(v[0])) for k, v in coefficients.items()})
+        x_scale = Scale({n: float(sc) for n, sc in zip(in_names, scaling.x_scale)})
+        expressions = [prune_expression(law.xreplace({param_sym: sympy.Float(float(param_values[p]))}), in_names,
+                                        Scale(x_scale.inputs, scale.target[p:p + 1]), threshold) for p in range(P)]
+    else:
+        expressions = law_expressions(skeleton, coefficients, in_names, scale, threshold)
+    return Readout(str(skeleton), np.asarray(param_values, float), coefficients, expressions, n_live, scale)

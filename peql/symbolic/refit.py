@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import sympy
 
-from .readout import Readout, prune_terms
+from .readout import Readout, law_of, terms_reaching
 
 
 def _split_lead(term, slots: set):
@@ -25,7 +25,8 @@ def refit_readout(r: Readout, inputs: Sequence[np.ndarray], targets: Sequence[np
                   input_names: Sequence[str], threshold: float = 0.01) -> Readout:
     """A new :class:`Readout` whose leading coefficients are least-squares optimal per parameter
     value. ``inputs[p]`` (n_p, d) and ``targets[p]`` (n_p,) are the raw training data at
-    ``r.param_values[p]``. Terms below ``threshold`` everywhere afterwards leave the skeleton."""
+    ``r.param_values[p]``. Terms below ``threshold`` everywhere afterwards leave the skeleton (in
+the read-out's units, :func:`peql.symbolic.readout.terms_reaching`)."""
     skeleton = sympy.sympify(r.skeleton)
     slot_syms = {sympy.Symbol(n) for n in r.coefficients}
     in_syms = [sympy.Symbol(n) for n in input_names]
@@ -45,12 +46,10 @@ def refit_readout(r: Readout, inputs: Sequence[np.ndarray], targets: Sequence[np
         coef, *_ = np.linalg.lstsq(A[:, ~fixed], rhs, rcond=None)
         for name, c in zip([n for n in lead_names if n is not None], coef):
             new[name][p] = c
-    keep = [t for (lead, rest), t in zip(terms, sympy.Add.make_args(skeleton))
-            if lead is None or np.any(np.abs(new[str(lead)]) >= threshold)]
-    kept = sympy.Add(*keep)
+    kept = sympy.Add(*terms_reaching(skeleton, new, input_names, r.scale, threshold))
     used = sorted(kept.free_symbols & slot_syms, key=lambda s: int(str(s)[1:]))
     rename = {s: sympy.Symbol(f"c{i}") for i, s in enumerate(used)}
     coefficients = {str(rename[s]): new[str(s)] for s in used}
-    expressions = [prune_terms(kept.xreplace({s: sympy.Float(new[str(s)][p]) for s in used}), threshold)
-                   for p in range(P)]
-    return Readout(str(kept.xreplace(rename)), r.param_values, coefficients, expressions, r.n_live_weights)
+    skeleton = kept.xreplace(rename)
+    expressions = law_of(skeleton, coefficients, input_names, r.scale, threshold)
+    return Readout(str(skeleton), r.param_values, coefficients, expressions, r.n_live_weights, r.scale)

@@ -35,7 +35,7 @@ from typing import Sequence
 import numpy as np
 import sympy
 
-from .readout import Readout, prune_terms
+from .readout import Readout, law_of
 from .refit import refit_readout
 from .significance import REL_SIGNIFICANCE, reference_rms
 
@@ -69,9 +69,8 @@ def rebuild(r: Readout, kept, coefficients: dict, xs, ys, input_names, threshold
     rename = {s: sympy.Symbol(f"c{i}") for i, s in enumerate(used)}
     new_coefs = {str(rename[s]): np.asarray(coefficients[str(s)], dtype=float) for s in used}
     skeleton = kept.xreplace(rename)
-    exprs = [prune_terms(skeleton.xreplace({sympy.Symbol(k): sympy.Float(v[p]) for k, v in new_coefs.items()}),
-                         threshold) for p in range(len(r.param_values))]
-    out = Readout(str(skeleton), r.param_values, new_coefs, exprs, r.n_live_weights)
+    exprs = law_of(skeleton, new_coefs, input_names, r.scale, threshold)
+    out = Readout(str(skeleton), r.param_values, new_coefs, exprs, r.n_live_weights, r.scale)
     return refit_readout(out, xs, ys, input_names, threshold) if refit else out
 
 
@@ -183,9 +182,8 @@ def polish(r: Readout, xs, ys, input_names, threshold: float = 0.01) -> Readout:
         if np.all(np.isfinite(sol.x)) and np.sum(sol.fun**2) < np.sum(residual(c0, X, y) ** 2):
             for k, v in zip(names, sol.x):
                 arrays[k][p] = v
-    exprs = [prune_terms(skeleton.xreplace({s: sympy.Float(arrays[k][p]) for s, k in zip(slots, names)}), threshold)
-             for p in range(len(r.param_values))]
-    return Readout(r.skeleton, r.param_values, arrays, exprs, r.n_live_weights)
+    exprs = law_of(skeleton, arrays, input_names, r.scale, threshold)
+    return Readout(r.skeleton, r.param_values, arrays, exprs, r.n_live_weights, r.scale)
 
 
 def _parity(func) -> int:
@@ -232,4 +230,4 @@ def orient(r: Readout) -> Readout:
             coefs[str(inner[0])] = signs * coefs[str(inner[0])]
             if parity < 0:
                 coefs[str(leads[0])] = signs * coefs[str(leads[0])]
-    return Readout(r.skeleton, r.param_values, coefs, r.expressions, r.n_live_weights)
+    return Readout(r.skeleton, r.param_values, coefs, r.expressions, r.n_live_weights, r.scale)

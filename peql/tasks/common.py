@@ -52,10 +52,23 @@ def chain_fields(record: ChainRecord) -> dict[str, Any]:
     return out
 
 
+def readout_record(record: ChainRecord, threshold: float) -> dict[str, Any]:
+    """What an equations document records of its read-out: the chain's steps and the threshold."""
+    return {"steps": list(record.steps), "threshold": float(threshold)}
+
+
 def chain_of(doc: dict) -> tuple[str, ...]:
     """The read-out chain a document's selected trial went through (every trial is judged after
-    the same one): the refit alone, or nothing."""
+    the same one); a document from before the chain was recorded: the refit alone, or nothing."""
+    recorded = (doc.get("readout") or {}).get("steps")
+    if recorded is not None:
+        return tuple(recorded)
     return ("refit",) if doc.get("refit") else ()
+
+
+def readout_threshold(doc: dict) -> float:
+    """The read-out threshold a document was written with (0.01 before it was recorded)."""
+    return float((doc.get("readout") or {}).get("threshold", 0.01))
 
 
 def success_rate(trials: Iterable[dict], key: str = "structure_correct") -> float | None:

@@ -31,7 +31,7 @@ from ..symbolic.select import select_by_terms
 from .base import Task
 from .cells import (cell_readouts, chained_cell, equation_rollout, judge_cell, latent_expression, network_rollout,
                     parameter_equations, series_latents, split_errors, trained_horizon)
-from .common import chain_of, document_header, success_rate, too_dense_note, trial_row
+from .common import chain_of, document_header, readout_threshold, success_rate, too_dense_note, trial_row
 from .dynamics_report import rollout_figure, update_rows
 
 FIGURE_TRAJECTORIES = 3  # test trajectories drawn in the report's rollout figure
@@ -74,8 +74,8 @@ class DynamicsTask(Task):
         n_terms = [sum(len(sympy.Add.make_args(sympy.sympify(r.skeleton))) for r in heads) if heads else np.inf
                    for heads in readouts]
         chosen = select_by_terms(val_mse, n_terms)
-        heads, line = readouts[chosen], lines[chosen]
-        refitted = False
+        raw, line = readouts[chosen], lines[chosen]
+        heads, refitted = raw, False
         if heads is not None:
             heads, refitted = chained_cell(result, heads, steps, z_t[chosen], traj_t, H, threshold)
         trials = [trial_row(result, k, chosen, val_rollout_mse=float(val_mse[k]),
@@ -86,9 +86,13 @@ class DynamicsTask(Task):
                               latent={"map": line, "map_fitted_on": "val"},
                               euler=json.loads(ds.attrs.get("euler_update", "{}")),
                               truth=json.loads(ds.attrs.get("true_update", "{}")),
-                              trials=trials, skeleton=None, equations=[])
+                              trials=trials, skeleton=None, equations=[],
+                              readout={"steps": [s for s in steps if s != "closed_form"], "threshold": float(threshold)})
+        res = result.model.residual
+        if raw is not None:
+            doc["network"] = {"update": {s: format_expr(e) for s, e in parameter_equations(
+                raw, states, pname, line, threshold, res).items()}}
         if heads is not None:
-            res = result.model.residual
             doc["latent"]["update"] = {s: format_expr(latent_expression(r, s if res else None))
                                        for s, r in zip(states, heads)}
             doc["update"] = {s: format_expr(e) for s, e in parameter_equations(heads, states, pname, line,
@@ -101,7 +105,7 @@ class DynamicsTask(Task):
             raise ValueError("scoring a recurrent cell needs its run directory (its rollouts are the network's)")
         return {"method": doc.get("architecture"), "system": ds.attrs.get("system"),
                 "score_split": ds.attrs.get("score_split", "test"), "selected_trial": doc.get("selected_trial"),
-                "wall_time_s": doc.get("wall_time_s"), **cell_scores(doc, ds, result)}
+                "wall_time_s": doc.get("wall_time_s"), "readout": doc.get("readout"), **cell_scores(doc, ds, result)}
 
     def report(self, name, ds, docs, scores, figures: Path):
         pics = [rollout_figure(ds, scores, figures / f"{name}__rollouts.png"),
@@ -117,19 +121,24 @@ class DynamicsTask(Task):
 
 
 def _trial_scores(result, doc, ds, k: int, pred, traj, H: int, readouts, z_v, p_v, z_t, traj_t, p_t) -> dict:
-    """One trial's row: latent correlation, rollout errors and (symbolic) its judged update."""
+    """One trial's row: latent correlation, rollout errors and (symbolic) its update judged from
+    its network read-out and after the document's chain."""
     line = linear_map(z_v[k], p_v)
     row = {"trial": k, "latent_correlation": line["correlation"], **split_errors(pred[k], traj[:, 1:], H)}
-    heads = readouts[k]
-    if heads is not None:
-        heads, _ = chained_cell(result, heads, chain_of(doc), z_t[k], traj_t, H)
-        states, pname = [str(s) for s in ds["state"].values], ds.attrs["param_name"]
-        eqs = parameter_equations(heads, states, pname, line, residual=result.model.residual)
+    raw = readouts[k]
+    if raw is None:
+        if result.model.symbolic:
+            row.update(structure_correct_network=False, structure_correct_refined=False)
+        return row
+    states, pname = [str(s) for s in ds["state"].values], ds.attrs["param_name"]
+    threshold = readout_threshold(doc)
+    refined, _ = chained_cell(result, raw, chain_of(doc), z_t[k], traj_t, H, threshold)
+    for label, heads in (("network", raw), ("refined", refined)):
+        eqs = parameter_equations(heads, states, pname, line, threshold, residual=result.model.residual)
         verdict = judge_cell(eqs, ds, traj_t, p_t, H)
-        row.update(structure_correct=verdict["correct"], coef_rel_error_pct=verdict["coef_rel_error_pct"],
-                   update={s: format_expr(e) for s, e in eqs.items()})
-    elif result.model.symbolic:
-        row["structure_correct"] = False
+        row[f"structure_correct_{label}"] = verdict["correct"]
+        row[f"coef_rel_error_pct_{label}"] = verdict["coef_rel_error_pct"]
+        row[f"update_{label}"] = {s: format_expr(e) for s, e in eqs.items()}
     return row
 
 
@@ -145,33 +154,36 @@ def cell_scores(doc: dict, ds, result) -> dict[str, Any]:
     states, pname = [str(s) for s in ds["state"].values], ds.attrs["param_name"]
     pred = network_rollout(result, enc, traj)
     z_v, z_t = series_latents(result, enc_v), series_latents(result, enc_t)
-    readouts = cell_readouts(result) if ds.attrs.get("true_update") else [None] * result.model.n_trials
+    readouts = (cell_readouts(result, readout_threshold(doc)) if ds.attrs.get("true_update")
+                else [None] * result.model.n_trials)
     trials = [_trial_scores(result, doc, ds, k, pred, traj, H, readouts, z_v, p_v, z_t, traj_t, p_t)
               for k in range(result.model.n_trials)]
     k = doc.get("selected_trial") or 0
     shown = slice(0, FIGURE_TRAJECTORIES)
     figure = {"time": np.asarray(ds["time"].values, float).tolist(), "truth": traj[shown].tolist(),
               "network": pred[k][shown].tolist(), "latent": z_v[k].tolist(), "latent_truth": p_v.tolist()}
-    out: dict[str, Any] = {"trained_horizon": H, "steps": int(traj.shape[1] - 1),
-                           "latent_correlation": trials[k]["latent_correlation"],
-                           **{key: trials[k][key] for key in trials[k] if key.startswith("rollout_")}}
-    out["test_mse"] = out["rollout_mse_in"]
-    out["extrapolation_mse"] = out["rollout_mse_out"]
+    network: dict[str, Any] = {key: trials[k][key] for key in trials[k] if key.startswith("rollout_")}
+    network.update(test_mse=network["rollout_mse_in"], extrapolation_mse=network["rollout_mse_out"],
+                   **_update_verdict((doc.get("network") or {}).get("update"), ds, traj_t, p_t, H),
+                   success_rate=success_rate(trials, "structure_correct_network"), trials=trials)
+    refined: dict[str, Any] = {**_update_verdict(doc.get("update"), ds, traj_t, p_t, H),
+                               "success_rate": success_rate(trials, "structure_correct_refined")}
     if doc.get("update"):
-        verdict = judge_cell(doc["update"], ds, traj_t, p_t, H)
-        out["structure_correct"] = verdict["correct"]
-        out["structure"] = verdict["states"]
-        out["coef_rel_error_pct"] = verdict["coef_rel_error_pct"]
-        out["coef_rel_error_max_pct"] = verdict["coef_rel_error_max_pct"]
         eq_pred = equation_rollout(doc["update"], states, pname, traj, p)
-        out.update({f"equation_{key}": v for key, v in split_errors(eq_pred, traj[:, 1:], H).items()})
+        refined.update(split_errors(eq_pred, traj[:, 1:], H))
+        refined["test_mse"], refined["extrapolation_mse"] = refined["rollout_mse_in"], refined["rollout_mse_out"]
         figure["equation"] = eq_pred[shown].tolist()
-    rate = success_rate(trials)
-    if rate is not None:
-        out["success_rate"] = rate
-    out["trials"] = trials
-    out["figure_data"] = figure
-    return out
+    return {"trained_horizon": H, "steps": int(traj.shape[1] - 1), "latent_correlation": trials[k]["latent_correlation"],
+            "network": network, "refined": refined, "figure_data": figure}
+
+
+def _update_verdict(update: dict | None, ds, traj_t, p_t, H: int) -> dict[str, Any]:
+    """The structure verdict and coefficient errors of update equations (empty without them)."""
+    if not update:
+        return {}
+    verdict = judge_cell(update, ds, traj_t, p_t, H)
+    return {"update": update, "structure_correct": verdict["correct"], "structure": verdict["states"],
+            "coef_rel_error_pct": verdict["coef_rel_error_pct"], "coef_rel_error_max_pct": verdict["coef_rel_error_max_pct"]}
 
 
 DYNAMICS = DynamicsTask()

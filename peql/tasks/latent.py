@@ -29,11 +29,12 @@ from ..report.paper import shown_values
 from ..report.tables import equation_rows
 from ..symbolic.chain import apply_chain
 from ..symbolic.latent_map import linear_map, transform
+from ..symbolic.magnitude import Scale
 from ..symbolic.readout import format_expr
 from ..symbolic.select import group_rows, n_terms, read_out_trials, select, trial_scores
 from .base import Task
-from .common import (chain_fields, chain_of, document_header, expression_map, grouped_training_data, success_rate,
-                     too_dense_note, trial_row)
+from .common import (chain_fields, chain_of, document_header, expression_map, grouped_training_data, readout_record,
+                     readout_threshold, success_rate, too_dense_note, trial_row)
 from .tabular import TabularTask
 
 
@@ -59,10 +60,14 @@ def chained(result, r, steps, z_train: np.ndarray, y: np.ndarray, param: np.ndar
     return apply_chain(r, steps, zs, ys, d.input_names, threshold, d.param_name)
 
 
-def in_true_inputs(r, line: dict, names, latent: list, threshold: float = 0.01) -> list[dict]:
-    """The read-out's equations in the true inputs, through the latent-to-truth ``line``."""
-    return [{"param": float(p), "expression": format_expr(transform(e, latent, names, line, threshold))}
-            for p, e in zip(r.param_values, r.expressions)]
+def in_true_inputs(r, line: dict, names, latent: list, x_train: np.ndarray, threshold: float = 0.01) -> list[dict]:
+    """The read-out's equations in the true inputs, through the latent-to-truth ``line``; terms
+    are thresholded over the true inputs' training box relative to the target's range."""
+    box = {n: float(np.max(np.abs(x_train[:, i]))) for i, n in enumerate(names)}
+    target = r.scale.target if r.scale is not None else np.ones(len(r.param_values))
+    return [{"param": float(p), "expression": format_expr(transform(e, latent, names, line, threshold,
+                                                                    Scale(box, target[k:k + 1])))}
+            for k, (p, e) in enumerate(zip(r.param_values, r.expressions))]
 
 
 class LatentTask(Task):
@@ -100,19 +105,26 @@ class LatentTask(Task):
                               skeleton=r.skeleton if r else None, skeleton_inputs=list(d.input_names),
                               equations=[], coefficients={}, **{"closed_form": {}, **chain_fields(record)},
                               latent={"inputs": list(d.input_names), "map": line, "map_fitted_on": "val"},
-                              trials=trials)
+                              trials=trials, readout=readout_record(record, threshold))
+        raw = readouts[chosen]
+        doc["network"] = {"skeleton": raw.skeleton if raw else None,
+                          "equations": in_true_inputs(raw, line, names, d.input_names, train[0], threshold) if raw
+                          else []}
         if r is not None:
             doc["latent"]["equations"] = [{"param": float(p), "expression": e}
                                           for p, e in zip(r.param_values, r.expression_strings())]
             doc["latent"]["coefficients"] = {"param": r.param_values.tolist(),
                                              **{k: v.tolist() for k, v in r.coefficients.items()}}
-            doc["equations"] = in_true_inputs(r, line, names, d.input_names, threshold)
+            doc["equations"] = in_true_inputs(r, line, names, d.input_names, train[0], threshold)
         return too_dense_note(doc, r is not None, result.architecture.symbolic)
 
     def score(self, doc, ds, result=None):
-        scores = TabularTask().score(doc, ds, None)   # the equations, in the true inputs, as any table's
+        scores = TabularTask().score(doc, ds, None)   # the laws, in the true inputs, as any table's
         if result is not None:
-            scores.update(network_scores(result, doc, ds))
+            network, refined, common = network_scores(result, doc, ds)
+            scores.setdefault("network", {}).update(network)
+            scores["refined"].update(refined)
+            scores.update(common)
         return scores
 
     def report(self, name, ds, docs, scores, figures: Path):
@@ -123,10 +135,31 @@ class LatentTask(Task):
                        [p for p in pics if p], [], equation_rows(ds, docs))
 
 
-def network_scores(result, doc: dict, ds) -> dict[str, Any]:
+def _trial_row(k, pred, y, outside, integer: bool, line: dict) -> dict[str, Any]:
+    row = {"trial": k, "test_mse": mse(pred[k], y), "latent_correlation": line["correlation"]}
+    if integer:
+        row["accuracy"] = rounded_accuracy(pred[k], y)
+    if outside is not None and outside.any():
+        row["extrapolation_mse"] = mse(pred[k][outside], y[outside])
+        row["interpolation_mse"] = mse(pred[k][~outside], y[~outside])
+    return row
+
+
+def _judged(r, label: str, ds, train: Groups, names, latent, line) -> dict[str, Any]:
+    if r is None:
+        return {f"structure_correct_{label}": False}
+    tdoc = {"inputs": names, "equations": [{"param": float(v), "expression": str(transform(e, latent, names, line))}
+                                           for v, e in zip(r.param_values, r.expressions)]}
+    verdict, _ = judge_document(tdoc, ds, train)
+    return {f"structure_correct_{label}": bool(verdict.correct) if verdict else None,
+            f"latent_skeleton_{label}": r.skeleton}
+
+
+def network_scores(result, doc: dict, ds) -> tuple[dict, dict, dict]:
     """The encoder model's own scores on the scored split: MSE inside and outside the training
     domain for every trial, latent correlation, and each trial's structure judged in the true
-    inputs (its latent read-out through the document's chain and its own line)."""
+    inputs through its own line, from its network read-out and after the document's chain.
+    Returns the network's scores, the refined ones and those of neither (latent, figure data)."""
     from ..data import extrapolation_mask, image_arrays, input_names, split_arrays
 
     names = input_names(ds)
@@ -139,45 +172,35 @@ def network_scores(result, doc: dict, ds) -> dict[str, Any]:
     z_val = latents(result, image_arrays(ds, "val"))
     train = Groups(*split_arrays(ds, "train"))
     symbolic = result.architecture.symbolic and ds.attrs.get("true_equation")
-    readouts = read_out_trials(result.model.head, result.data) if symbolic else []   # a ReLU head: no structure
-    if any(r is not None for r in readouts):
+    raw = read_out_trials(result.model.head, result.data, readout_threshold(doc)) if symbolic else []
+    refined = raw
+    if any(r is not None for r in raw):   # a ReLU head has no structure to judge
         z_train = latents(result, image_arrays(ds, "train"))
-        readouts = [chained(result, r, chain_of(doc), z_train[k], train.y, train.param)[0] if r is not None else None
-                    for k, r in enumerate(readouts)]
+        steps = [s for s in chain_of(doc) if s != "closed_form"]
+        refined = [chained(result, r, steps, z_train[k], train.y, train.param, readout_threshold(doc))[0]
+                   if r is not None else None for k, r in enumerate(raw)]
     trials = []
     for k in range(result.model.n_trials):
         line = linear_map(z_val[k], val_x)
-        row = {"trial": k, "test_mse": mse(pred[k], y), "latent_correlation": line["correlation"]}
-        if integer:
-            row["accuracy"] = rounded_accuracy(pred[k], y)
-        if outside is not None and outside.any():
-            row["extrapolation_mse"] = mse(pred[k][outside], y[outside])
-            row["interpolation_mse"] = mse(pred[k][~outside], y[~outside])
-        r = readouts[k] if readouts else None
-        if r is not None:
-            tdoc = {"inputs": names, "equations": [{"param": float(v), "expression": str(transform(
-                e, result.data.input_names, names, line))} for v, e in zip(r.param_values, r.expressions)]}
-            verdict, _ = judge_document(tdoc, ds, train)
-            row["structure_correct"] = bool(verdict.correct) if verdict else None
-            row["latent_skeleton"] = r.skeleton
-        elif readouts:
-            row["structure_correct"] = False
+        row = _trial_row(k, pred, y, outside, integer, line)
+        if raw:
+            row.update(_judged(raw[k], "network", ds, train, names, result.data.input_names, line))
+            row.update(_judged(refined[k], "refined", ds, train, names, result.data.input_names, line))
         trials.append(row)
     k = doc.get("selected_trial") or 0
-    out: dict[str, Any] = {key: trials[k].get(key) for key in
-                           ("test_mse", "extrapolation_mse", "interpolation_mse", "latent_correlation", "accuracy")}
-    out["trials"] = trials
-    out["figure_data"] = figure_data(x, p, pred[k], val_x, z_val[k], ds)
-    rate = success_rate(trials)
-    if rate is not None:
-        out["success_rate"] = rate
+    network: dict[str, Any] = {key: trials[k].get(key) for key in
+                               ("test_mse", "extrapolation_mse", "interpolation_mse", "accuracy")}
+    network.update(trials=trials, success_rate=success_rate(trials, "structure_correct_network"))
+    refined_scores: dict[str, Any] = {"success_rate": success_rate(trials, "structure_correct_refined")}
     if doc.get("equations") and (integer or (outside is not None and outside.any())):
         eq = expression_predictions(expression_map(doc), names, Groups(x, y, p))
         if outside is not None and outside.any():
-            out["equation_extrapolation_mse"] = mse(eq[outside], y[outside])
+            refined_scores["extrapolation_mse"] = mse(eq[outside], y[outside])
         if integer:
-            out["equation_accuracy"] = rounded_accuracy(eq, y)
-    return out
+            refined_scores["accuracy"] = rounded_accuracy(eq, y)
+    common = {"latent_correlation": trials[k]["latent_correlation"],
+              "figure_data": figure_data(x, p, pred[k], val_x, z_val[k], ds)}
+    return network, refined_scores, common
 
 
 def figure_data(x: np.ndarray, p: np.ndarray, pred: np.ndarray, val_x: np.ndarray, z_val: np.ndarray, ds,

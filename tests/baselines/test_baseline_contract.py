@@ -15,7 +15,7 @@ from peql.cli import main
 from peql.data import write_dataset
 
 KEYS = {"parameter", "inputs", "architecture", "method_kind", "selected_trial", "skeleton", "equations",
-        "coefficients", "closed_form", "trials", "settings", "wall_time_s", "provenance"}
+        "coefficients", "closed_form", "readout", "trials", "settings", "wall_time_s", "provenance"}
 
 
 def test_sgtr_document_follows_the_contract(pde):

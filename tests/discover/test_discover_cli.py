@@ -58,7 +58,7 @@ def test_outputs_are_complete_and_consistent(run, capsys):
     np.testing.assert_allclose(zarr["coefficient"].values, csv.values)
     summary = (out / "summary.txt").read_text()
     assert "architecture: seql (auto: temperature takes 16 values" in summary
-    assert "with closed forms: y = " in summary and "test R^2" in summary
+    assert "with closed forms: y = " in summary and "R^2 on" in summary and "refined law" in summary
 
 
 def test_read_table_formats(tmp_path):

@@ -66,21 +66,21 @@ def test_latent_equation_is_mapped_back_to_the_spring_law(tmp_path, centroid_reg
 
     line = doc["latent"]["map"]
     assert abs(line["correlation"]) > 0.999          # centroid is linear in position
-    assert scores["structure_correct"], doc["equations"]
+    assert scores["refined"]["structure_correct"], doc["equations"]
     t = np.array([e["param"] for e in doc["equations"]])
     k_true = (5 - t) / 2
-    k_found = np.array(scores["estimates"]["k"])
+    k_found = np.array(scores["refined"]["estimates"]["k"])
     np.testing.assert_allclose(k_found, k_true, rtol=1e-3)   # exact latent line: refit recovers k exactly
     # The transformed equation holds outside the training gap: its MSE there is a tiny fraction
     # of the target's variance, and the per-trial scores carry the same verdicts.
     y_var = float(np.var(ds["target"].values[ds["split"].values == "test"]))
-    assert scores["equation_extrapolation_mse"] < 1e-3 * y_var
-    assert scores["extrapolation_mse"] is not None and scores["interpolation_mse"] is not None
-    assert scores["success_rate"] > 0
+    assert scores["refined"]["extrapolation_mse"] < 1e-3 * y_var
+    assert scores["network"]["extrapolation_mse"] is not None and scores["network"]["interpolation_mse"] is not None
+    assert scores["refined"]["success_rate"] > 0
     fd = scores["figure_data"]
     assert len(fd["rows"]) == len(fd["prediction"]) > 0
     assert len(fd["latent"]) == len(fd["latent_truth"]) > 0
-    assert "accuracy" in scores and scores["accuracy"] is None   # not an integer target
+    assert "accuracy" in scores["network"] and scores["network"]["accuracy"] is None   # not an integer target
 
 
 def test_relu_head_is_scored_but_not_judged(tmp_path, centroid_registry):
@@ -93,8 +93,8 @@ def test_relu_head_is_scored_but_not_judged(tmp_path, centroid_registry):
     fit_dataset(ds, tmp_path / "run", settings, reg, progress=False, quiet=True)
     doc = extract_run(tmp_path / "run", ds, tmp_path / "eq", registry=reg)
     scores = evaluate(doc, ds, load_run(tmp_path / "run", ds, reg))
-    assert doc["equations"] == [] and scores.get("structure_correct") is None
-    assert "success_rate" not in scores
-    assert all("structure_correct" not in t for t in scores["trials"])
-    assert scores["extrapolation_mse"] > 0 and abs(scores["latent_correlation"]) > 0.999
+    assert doc["equations"] == [] and scores["refined"].get("structure_correct") is None
+    assert scores["network"]["success_rate"] is None and scores["refined"]["success_rate"] is None
+    assert all("structure_correct_network" not in t for t in scores["network"]["trials"])
+    assert scores["network"]["extrapolation_mse"] > 0 and abs(scores["latent_correlation"]) > 0.999
     assert len(scores["figure_data"]["prediction"]) == len(scores["figure_data"]["rows"]) > 0

@@ -20,7 +20,8 @@ def test_run_fits_merges_settings_and_scores_both_read_outs(tmp_path):
     assert out.returncode == 0, out.stderr
     done = json.loads((tmp_path / "results/models/f3_linear/seql/done.json").read_text())
     assert done["settings"]["steps"] == 400 and done["settings"]["trials"] == 3
-    refit = json.loads((tmp_path / "results/equations/f3_linear/seql/scores.json").read_text())
-    raw = json.loads((tmp_path / "results/equations_norefit/f3_linear/seql/equations.json").read_text())
-    assert raw["refit"] is False
-    assert refit["structure_correct"] and refit["coef_mse"] < 1e-6    # y = t x recovered
+    scores = json.loads((tmp_path / "results/scores/f3_linear/seql.json").read_text())
+    doc = json.loads((tmp_path / "results/equations/f3_linear/seql/equations.json").read_text())
+    assert doc["refit"] is True and doc["network"]["skeleton"] and doc["readout"]["steps"][0] == "refit"
+    refined = scores["refined"]
+    assert refined["structure_correct"] and refined["coef_mse"] < 1e-6    # y = t x recovered

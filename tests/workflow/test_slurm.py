@@ -37,5 +37,5 @@ def test_tiny_workflow_through_slurm(tmp_path):
     assert out.returncode == 0, (out.stdout + out.stderr)[-4000:]
     assert "SLURM jobid" in out.stdout + out.stderr           # really submitted, not run locally
     scores = json.loads((ws / "results/scores/f3_linear/seql.json").read_text())
-    assert scores["structure_correct"] is True
+    assert scores["refined"]["structure_correct"] is True
     assert (ws / "results/report/index.html").exists()

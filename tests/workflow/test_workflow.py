@@ -113,8 +113,9 @@ def test_tiny_workflow_end_to_end_and_incremental_reruns(tmp_path):
     out = smk(ws)
     assert out.returncode == 0, out.stderr[-3000:]
     scores = json.loads((ws / "results/scores/f3_linear/seql.json").read_text())
-    assert scores["structure_correct"] is True and scores["skeleton"] == "c0*x"
-    assert scores["coef_rel_l1_pct"] < 1.0
+    assert scores["refined"]["structure_correct"] is True and scores["skeleton"] == "c0*x"
+    assert scores["refined"]["coef_rel_l1_pct"] < 1.0 and scores["refined"]["n_compared"] > 0
+    assert "structure_correct" in scores["network"] and "success_rate" in scores["network"]
     assert (ws / "results/report/index.html").stat().st_size > 1000
     assert {p.name for p in (ws / "results/report/figures").iterdir()} >= {"f3_linear__predictions.png"}
 
