@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "peql.cli.baseline",
     "peql.cli.discover",
     "peql.cli.bench",
+    "peql.cli.suite",
 )
 
 

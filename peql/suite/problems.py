@@ -23,7 +23,7 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import sympy
@@ -321,42 +321,6 @@ def _table_problems() -> list[Problem]:
         noise = f", {spec.noise:.0%} target noise" if spec.noise else ""
         out.append(Problem(name, spec.category, "table", gen, f"y = {spec.law}; {grid}{noise}", spec.law))
     return out
-
-
-def parse(expr, input_names) -> sympy.Expr:
-    """A law given as a string (or SymPy) in the input names; names such as ``gamma`` stay symbols."""
-    if isinstance(expr, sympy.Basic):
-        return expr
-    return sympy.parse_expr(str(expr), local_dict={n: sympy.Symbol(n) for n in input_names})
-
-
-def score_expressions(data: ProblemData, expressions: dict[float, object]) -> dict:
-    """Score per-parameter-value laws (keys: the values of :meth:`ProblemData.groups`).
-
-    Returns ``correct`` and ``structure`` (:func:`peql.evaluate.judge_structure`, DESIGN 6b, on
-    every value's training rows against :meth:`ProblemData.truth_at`) and ``test_r2``, the R^2 of
-    every value's law on its test rows, pooled over values.
-    """
-    from ..evaluate import judge_structure
-
-    keys = np.array(sorted(expressions))
-    learned, truths, inputs, targets = [], [], [], []
-    pred = np.full(len(data.y), np.nan)
-    symbols = [sympy.Symbol(n) for n in data.input_names]
-    for value, rows in data.groups():
-        key = keys[np.argmin(np.abs(keys - value))]  # tolerate keys that went through JSON or rounding
-        expr = parse(expressions[key], data.input_names)
-        learned.append(expr)
-        truths.append(data.truth_at(value))
-        inputs.append(data.X[rows & data.train])
-        targets.append(data.y[rows & data.train])
-        test = rows & data.test
-        with np.errstate(all="ignore"):
-            pred[test] = np.broadcast_to(sympy.lambdify(symbols, expr, "numpy")(*data.X[test].T), (int(test.sum()),))
-    verdict = judge_structure(learned, truths, inputs, targets, data.input_names)
-    y, p = data.y[data.test], pred[data.test]
-    r2 = 1.0 - np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2) if np.all(np.isfinite(p)) else float("-inf")
-    return {"correct": bool(verdict.correct), "structure": verdict.to_dict(), "test_r2": float(r2)}
 
 
 PROBLEMS: dict[str, Problem] = {p.name: p for p in _ode_problems() + _table_problems()}

@@ -22,7 +22,7 @@ Protocol, for every problem (notes research-22, sections 2.1-2.3 and the recomme
   the law at each value is the fit with t substituted.
 
 Both return ``{"expressions": {t_value: law string in the input names}, "wall_time_s": ...}``
-(plus the chosen thresholds), to be scored by :func:`peql.suite.problems.score_expressions`.
+(plus the chosen thresholds), to be scored by :func:`peql.suite.score.score_expressions`.
 """
 
 from __future__ import annotations

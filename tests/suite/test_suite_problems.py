@@ -10,7 +10,8 @@ import sympy
 
 from peql.evaluate import judge_structure
 from peql.suite import HELD_OUT, PROBLEMS, estimate_derivative
-from peql.suite.problems import CATEGORIES, ODE_SYSTEMS, catalogue, score_expressions
+from peql.suite.problems import CATEGORIES, ODE_SYSTEMS, catalogue
+from peql.suite.score import score_expressions
 
 NOISY = {"ode-noisy", "noisy-target"}
 

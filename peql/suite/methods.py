@@ -1,0 +1,51 @@
+"""The methods the suite compares, each ``method(data, seed) -> {label: {t: law}, ...}`` plus
+``wall_time_s``: peql with default flags (two labelled answers, **network** and **refined**,
+DESIGN 6b), PySINDy per parameter value and SINDy-CP (:mod:`.sindy`, frozen protocol)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .problems import ProblemData
+
+
+def _by_value(equations: list[dict]) -> dict[float, str]:
+    return {float(e["param"]): e["expression"] for e in equations}
+
+
+def run_peql(data: ProblemData, seed: int = 0) -> dict:
+    """:class:`peql.ParametricRegressor` with default flags on the training rows, the validation
+    rows selecting the trial; the network's own law and the refined law at every reported value."""
+    from ..discover import ParametricRegressor
+
+    start = time.perf_counter()
+    reg = ParametricRegressor(seed=seed, device="cpu")
+    reg.fit(data.X[data.train], data.y[data.train], data.t[data.train], input_names=data.input_names,
+            param_name="t", validation=(data.X[data.val], data.y[data.val], data.t[data.val]))
+    doc = reg.document_
+    return {"laws": {"network": _by_value(doc["network"]["equations"]), "refined": _by_value(doc["equations"])},
+            "skeleton": {"network": doc["network"]["skeleton"], "refined": doc["skeleton"]},
+            "architecture": reg.architecture_, "wall_time_s": time.perf_counter() - start}
+
+
+def run_pysindy(data: ProblemData, seed: int = 0) -> dict:
+    """PySINDy per parameter value, the frozen protocol of :mod:`.sindy` (deterministic: no seed)."""
+    from .sindy import run_sindy
+
+    out = run_sindy(data)
+    return {"laws": {"pysindy": out["expressions"]}, "wall_time_s": out["wall_time_s"]}
+
+
+def run_sindy_cp(data: ProblemData, seed: int = 0) -> dict:
+    """SINDy-CP (coefficients quadratic in t), gridded parameter values only."""
+    from .sindy import run_sindy_cp as cp
+
+    out = cp(data)
+    if not out.get("applicable", True):
+        return {"laws": {}, "skipped": out["reason"], "wall_time_s": 0.0}
+    return {"laws": {"sindy-cp": out["expressions"]}, "law_in_t": out["law"], "wall_time_s": out["wall_time_s"]}
+
+
+METHODS: dict[str, Callable[[ProblemData, int], dict]] = {
+    "peql": run_peql, "pysindy": run_pysindy, "sindy-cp": run_sindy_cp}
