@@ -34,6 +34,7 @@ LAYERS = [
     ("plugins", ["builtin", "plugins", "testing"]),
     ("pipeline", ["pipeline", "workflow_config"]),
     ("discover", ["discover", "regressor", "user_data", "discover_figures"]),
+    ("suite", ["suite"]),
     ("cli", ["cli", "__main__"]),
 ]
 RANK = {part: i for i, (_, parts) in enumerate(LAYERS) for part in parts}

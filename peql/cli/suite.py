@@ -27,7 +27,8 @@ def add_commands(sub) -> None:
                         "before any tuning, for the final report; all: both")
     p.add_argument("--methods", default="peql,pysindy,sindy-cp", help="comma-separated (default: all three)")
     p.add_argument("--seeds", default="0", help="comma-separated seeds of data and training (default 0)")
-    p.add_argument("--force", action="store_true", help="rerun records that exist")
+    p.add_argument("--force", action="store_true", help="rerun records that exist (peql reads its kept checkpoint back, so only its read-out reruns; "
+                        "delete OUT/peql/<problem>.s<seed>.run to retrain)")
     p.add_argument("--list", action="store_true", help="print the problems with their laws and stop")
     p.set_defaults(func=_cmd_suite)
 

@@ -35,13 +35,14 @@ def select_problems(names: Iterable[str] | None = None, part: str = "working") -
     return [n for n in PROBLEMS if part == "all" or (n in HELD_OUT) == (part == "held-out")]
 
 
-def run_one(problem: str, method: str, seed: int = 0) -> dict:
-    """One method on one problem: its labelled answers, each scored (:func:`score_expressions`)."""
+def run_one(problem: str, method: str, seed: int = 0, workdir: Path | None = None) -> dict:
+    """One method on one problem: its labelled answers, each scored (:func:`score_expressions`);
+    ``workdir`` keeps what the method may reuse on a rerun (peql's checkpoint)."""
     if method not in METHODS:
         raise ValueError(f"unknown suite method {method!r}; known: {', '.join(METHODS)}")
     p = PROBLEMS[problem]
     data = p.generate(seed)
-    out = METHODS[method](data, seed)
+    out = METHODS[method](data, seed, workdir)
     middle = float(np.median(np.unique(data.t)))
     verdicts, examples = {}, {}
     for label, laws in out["laws"].items():
@@ -69,7 +70,7 @@ def run_suite(out: Path, problems: list[str], methods: list[str], seeds: list[in
             state = "kept"
         else:
             start = time.perf_counter()
-            rec = run_one(problem, method, seed)
+            rec = run_one(problem, method, seed, path.with_suffix('.run'))
             path.parent.mkdir(parents=True, exist_ok=True)
             write_json(rec, path, DOCUMENT)
             state = f"{time.perf_counter() - start:.0f} s"
