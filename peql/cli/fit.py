@@ -54,8 +54,9 @@ def add_commands(sub) -> None:
                         "that peql did not write are never replaced")
     p.add_argument("--threshold", type=float, default=0.01,
                    help="drop terms below this in the network's units: largest value over the training inputs' box divided by the target range (default 0.01; 0 keeps every term)")
-    p.add_argument("--readout", help="the read-out chain, comma-separated steps in order (default: all of refit, "
-                   "prune, polish, merge, polish, orient, closed_form)")
+    p.add_argument("--readout", help="the read-out chain, comma-separated steps in order (default: "
+                   "refit, prune, polish, merge, polish, support, polish, orient, closed_form; "
+                   "peql.symbolic.chain.FULL_CHAIN)")
     p.add_argument("--no-refit", action="store_true", help="no read-out chain: the network's own law as the result")
     p.set_defaults(func=_cmd_extract)
 

@@ -13,6 +13,9 @@ Steps:
     ``polish``: nonlinear least squares of every coefficient, inner ones included (only after a
         refit).
     ``merge``: merge a unit split in two (:func:`peql.symbolic.tidy.merge`).
+    ``support``: keep the terms the data support across all parameter values, the read-out's terms
+        and the monomials up to degree 3 as candidates, by group-sparse regression and BIC
+        (:mod:`peql.symbolic.support`).
     ``orient``: sign-consistent coefficient curves of odd and even function terms.
     ``closed_form``: search a formula for every coefficient curve
         (:mod:`peql.symbolic.closed_form`).
@@ -29,12 +32,13 @@ import numpy as np
 
 from .readout import Readout
 from .refit import refit_readout
+from .support import select_support
 from .tidy import merge, orient, polish, prune
 
-STEPS = ("refit", "prune", "polish", "merge", "orient", "closed_form")
+STEPS = ("refit", "prune", "polish", "merge", "support", "orient", "closed_form")
 #: The full chain: the default of the workflow's extract, ``peql extract``, ``peql discover`` and
 #: the Python API. Its result is the **refined** law; the empty chain gives the **network** law.
-FULL_CHAIN = ("refit", "prune", "polish", "merge", "polish", "orient", "closed_form")
+FULL_CHAIN = ("refit", "prune", "polish", "merge", "polish", "support", "polish", "orient", "closed_form")
 WORKFLOW_CHAIN = FULL_CHAIN
 
 
@@ -55,6 +59,7 @@ class ChainRecord:
         steps: the steps applied, in order.
         refitted: whether the coefficients were refitted (``refit`` ran).
         pruned_terms, merged_terms: what ``prune`` dropped and ``merge`` merged (None: the step did not run).
+        support: the terms ``support`` added and dropped (None: the step did not run).
         closed_forms: the ``closed_form`` step's document keys (``closed_form``, ``closed_form_details``,
             ``closed_form_rule``, ``law``), empty when it did not run.
     """
@@ -63,6 +68,7 @@ class ChainRecord:
     refitted: bool = False
     pruned_terms: list | None = None
     merged_terms: list | None = None
+    support: dict | None = None
     closed_forms: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,6 +103,10 @@ def apply_chain(r: Readout | None, steps: Sequence[str], xs: Sequence[np.ndarray
         elif step == "merge":
             r, merged = merge(r, xs, ys, input_names, threshold, record.refitted)
             record.merged_terms = (record.merged_terms or []) + merged
+        elif step == "support":
+            if record.refitted:
+                r, changed = select_support(r, xs, ys, input_names, threshold)
+                record.support = {k: (record.support or {}).get(k, []) + v for k, v in changed.items()}
         elif step == "orient":
             r = orient(r)
         elif step == "closed_form":

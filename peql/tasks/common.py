@@ -48,6 +48,8 @@ def chain_fields(record: ChainRecord) -> dict[str, Any]:
         out["pruned_terms"] = record.pruned_terms or []
     if "merge" in record.steps:
         out["merged_terms"] = record.merged_terms or []
+    if "support" in record.steps:
+        out["support_terms"] = record.support or {"added": [], "dropped": []}
     out.update(record.closed_forms)
     return out
 

@@ -1,0 +1,72 @@
+"""The ``support`` step of the read-out chain (peql.symbolic.support): a sine in its linear range
+becomes its argument, sines standing in for a cubic become the monomials, a right law with a
+varying frequency and a small true term stay as they are, noise does not buy a term; deterministic
+(no training), on exact and noisy rows."""
+
+import numpy as np
+import pytest
+import sympy
+
+from peql.symbolic.chain import FULL_CHAIN, apply_chain
+from peql.symbolic.magnitude import Scale
+from peql.symbolic.readout import Readout, law_of
+
+TS = np.linspace(0.0, 1.0, 10)
+NAMES = ["x", "y"]
+
+
+def _rows(seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1.0, 2.0, (200, 2)) for _ in TS]
+
+
+def _chain(skeleton, coefs, truth, noise=0.0, seed=0):
+    xs = _rows(seed)
+    rng = np.random.default_rng(seed + 1)
+    ys = [truth(X[:, 0], X[:, 1], t) for X, t in zip(xs, TS)]
+    ys = [y + noise * np.std(y) * rng.standard_normal(len(y)) for y in ys]
+    coefs = {k: np.broadcast_to(np.asarray(v, float), TS.shape).copy() for k, v in coefs.items()}
+    scale = Scale({"x": 2.0, "y": 2.0}, np.array([np.ptp(y) for y in ys]))
+    r = Readout(skeleton, TS, coefs, law_of(skeleton, coefs, NAMES, scale, 0.01), 5, scale)
+    return apply_chain(r, ["refit", "support"], xs, ys, NAMES, 0.01)
+
+
+def _shapes(r):
+    return {str(t.as_coeff_Mul()[1].subs({s: 1 for s in t.free_symbols if str(s).startswith("c")}))
+            for t in sympy.Add.make_args(sympy.sympify(r.skeleton))}
+
+
+def test_a_sine_in_its_linear_range_becomes_its_argument():
+    r, rec = _chain("c0*sin(c1*x) + c2*y", {"c0": 14989.0, "c1": 0.00168, "c2": 1.0},
+                    lambda x, y, t: 25 * (1 + t) * x + y)
+    assert _shapes(r) == {"x", "y"} and rec.support == {"added": ["x"], "dropped": ["sin(c1*x)"]}
+    np.testing.assert_allclose(r.coefficients[str(sympy.sympify(r.skeleton).coeff(sympy.Symbol("x")))],
+                               25 * (1 + TS), rtol=1e-9)
+
+
+def test_sines_standing_in_for_a_cubic_become_the_monomials():
+    r, rec = _chain("c0*sin(c1*x) + c2*sin(c3*x) + c4", {"c0": 1.0, "c1": 1.0, "c2": 0.2, "c3": 2.0, "c4": 0.1},
+                    lambda x, y, t: (1 + t) * x**3 - x)
+    assert _shapes(r) == {"x", "x**3"}
+    assert sorted(rec.support["added"]) == ["x", "x**3"]
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.05])
+def test_a_right_law_keeps_its_terms_a_small_true_one_included(noise):
+    r, rec = _chain("c0*sin(c1*x) + c2*y + c3*x**2", {"c0": 1.0, "c1": 1 + TS, "c2": 0.5, "c3": 0.05},
+                    lambda x, y, t: np.sin((1 + t) * x) + 0.5 * y + 0.05 * x**2, noise=noise)
+    if noise == 0.0:
+        assert rec.support == {"added": [], "dropped": []}
+    assert {"y", "x**2"} <= _shapes(r) and any(s.startswith("sin") for s in _shapes(r)) and len(_shapes(r)) == 3
+
+
+def test_noise_does_not_buy_terms():
+    """At 5 % target noise over three draws, no constant or extra monomial joins a right law."""
+    for seed in range(3):
+        r, _ = _chain("c0*x**2 + c1*x*y", {"c0": 1.0, "c1": -1.0}, lambda x, y, t: (1 + t) * x**2 - (2 - t) * x * y,
+                      noise=0.05, seed=seed)
+        assert _shapes(r) == {"x**2", "x*y"}, (seed, r.skeleton)
+
+
+def test_the_full_chain_runs_support_after_polishing_inner_numbers():
+    assert FULL_CHAIN.index("support") > FULL_CHAIN.index("merge") and FULL_CHAIN[FULL_CHAIN.index("support") + 1] == "polish"
