@@ -51,6 +51,8 @@ class ParametricRegressor:
             0.01, the paper's). Terms that never contribute 1 % of the target's RMS are dropped as
             well (DESIGN 6b). Neither depends on the units of the data.
         refit: least-squares refit of the selected structure's coefficients on the training data.
+        readout: the read-out chain's steps (default: :data:`peql.symbolic.chain.FULL_CHAIN`);
+            ``refit=False`` removes ``refit`` from it.
         val_fraction: share of samples held out for selection when no validation data are given.
         closed_form_rtol: tolerance of the closed-form search (see :mod:`peql.symbolic.closed_form`).
         fit_settings: further :class:`~peql.fit.FitSettings` fields (``lr``, ``options``, ...).
@@ -67,7 +69,8 @@ class ParametricRegressor:
                  primitives: Sequence[str] | None = None, hidden_layers: int | None = None,
                  device: str = "auto", seed: int = 0, threshold: float | None = None, refit: bool = True,
                  val_fraction: float = 0.2, closed_form_rtol: float = 0.02,
-                 fit_settings: dict | None = None, progress: bool | str = False, registry=None):
+                 fit_settings: dict | None = None, progress: bool | str = False, registry=None,
+                 readout: Sequence[str] | None = None):
         self.architecture = architecture
         self.trials = trials
         self.steps = steps
@@ -82,6 +85,7 @@ class ParametricRegressor:
         self.fit_settings = fit_settings
         self.progress = progress
         self.registry = registry
+        self.readout = readout
 
     # -- scikit-learn conventions -----------------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -143,9 +147,10 @@ class ParametricRegressor:
         """
         from ..fit.run import fit as fit_networks
         from ..plugins import get_registry
-        from ..symbolic.chain import FULL_CHAIN
+        from ..symbolic.chain import FULL_CHAIN, check_chain
         from ..tasks.tabular import equations_document
 
+        chain = check_chain(FULL_CHAIN if self.readout is None else self.readout)
         x, yv, tv, names, pname = check_arrays(X, y, t, input_names, param_name)
         if validation is not None:
             xv, yvv, tvv, *_ = check_arrays(*validation, names, pname, what="validation ")
@@ -172,7 +177,7 @@ class ParametricRegressor:
         result = fit_networks(*train, names, pname, settings, run_dir, registry, progress=self.progress is True,
                               quiet=self.progress == "log")
         threshold = self.read_out_threshold(train[1])
-        steps = [s for s in FULL_CHAIN if self.refit or s != "refit"]
+        steps = [s for s in chain if self.refit or s != "refit"]
         doc = equations_document(result, train, val, threshold, steps, closed_form_rtol=self.closed_form_rtol)
         doc["wall_time_s"] = float(result.wall_time)
         doc["parameter_pooling"] = pooling

@@ -15,21 +15,29 @@ def _by_value(equations: list[dict]) -> dict[float, str]:
     return {float(e["param"]): e["expression"] for e in equations}
 
 
-def run_peql(data: ProblemData, seed: int = 0, workdir: Path | None = None) -> dict:
+def run_peql(data: ProblemData, seed: int = 0, workdir: Path | None = None, readout=None) -> dict:
     """:class:`peql.ParametricRegressor` with default flags on the training rows, the validation
     rows selecting the trial; the network's own law and the refined law at every reported value.
     The checkpoint is kept in ``workdir``: a rerun with the same data and settings reads it back
-    instead of training, so a change of the read-out is measured on the same networks."""
+    instead of training, so a change of the read-out is measured on the same networks (``readout``:
+    the chain's steps, default the full chain; ``tools/suite_ablation.py`` varies it). The wall
+    time includes the training of a checkpoint read back."""
     from ..discover import ParametricRegressor
 
     start = time.perf_counter()
-    reg = ParametricRegressor(seed=seed, device="cpu")
+    reg = ParametricRegressor(seed=seed, device="cpu", readout=readout)
     reg.fit(data.X[data.train], data.y[data.train], data.t[data.train], input_names=data.input_names,
             param_name="t", validation=(data.X[data.val], data.y[data.val], data.t[data.val]), run_dir=workdir)
     doc = reg.document_
     return {"laws": {"network": _by_value(doc["network"]["equations"]), "refined": _by_value(doc["equations"])},
             "skeleton": {"network": doc["network"]["skeleton"], "refined": doc["skeleton"]},
-            "architecture": reg.architecture_, "wall_time_s": time.perf_counter() - start}
+            "architecture": reg.architecture_, "wall_time_s": _wall_time(reg, time.perf_counter() - start)}
+
+
+def _wall_time(reg, elapsed: float) -> float:
+    """Seconds of the whole fit: a checkpoint read back adds the training time it recorded."""
+    result = reg.result_
+    return elapsed + (float(result.wall_time) if result.resumed_from else 0.0)
 
 
 def run_pysindy(data: ProblemData, seed: int = 0, workdir: Path | None = None) -> dict:
