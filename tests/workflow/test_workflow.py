@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 import yaml
@@ -141,3 +142,14 @@ def test_shipped_configs_validate_and_plan(tmp_path, config):
     """Every config the project ships passes the schema and plans a DAG with fits in it."""
     jobs = planned(workspace(tmp_path, yaml.safe_load((REPO / config).read_text())))
     assert jobs.get("fit", 0) > 0 and jobs.get("report") == 1, jobs
+
+
+def test_the_schema_knows_every_read_out_step_and_the_default_config_runs_the_full_chain():
+    import yaml
+
+    from peql.symbolic.chain import FULL_CHAIN, STEPS
+
+    root = Path(__file__).resolve().parents[2]
+    schema = yaml.safe_load((root / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    assert set(schema["properties"]["readout"]["items"]["enum"]) == set(STEPS)
+    assert tuple(yaml.safe_load((root / "config.yaml").read_text())["readout"]) == FULL_CHAIN
