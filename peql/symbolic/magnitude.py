@@ -67,6 +67,14 @@ def _values(exprs: list, names: Sequence[str], slots: Sequence[str], coefficient
     return out
 
 
+def n_values(coefficients: dict, scale: Scale) -> int:
+    """The number of parameter values: the coefficient curves' length, else (a law without
+    coefficient slots, such as ``0``) the length of the scale's target ranges."""
+    if coefficients:
+        return len(next(iter(coefficients.values())))
+    return int(np.asarray(scale.target).size) or 1
+
+
 def _slot_names(expr, coefficients) -> list[str]:
     return sorted({str(s) for s in expr.free_symbols} & set(coefficients), key=str)
 
@@ -76,7 +84,7 @@ def term_magnitudes(skeleton, coefficients: dict, names: Sequence[str], scale: S
     every parameter value, ``(terms, P)``."""
     expr = sympy.sympify(skeleton)
     terms = list(sympy.Add.make_args(expr))
-    n = len(next(iter(coefficients.values()))) if coefficients else 1
+    n = n_values(coefficients, scale)
     raw = _values(terms, names, _slot_names(expr, coefficients), coefficients, scale.points(names), n)
     return terms, raw / np.where(scale.target_at(n) > 0, scale.target_at(n), 1.0)[None, :]
 
@@ -98,7 +106,7 @@ def law_expressions(skeleton, coefficients: dict, names: Sequence[str], scale: S
     terms by magnitude, inner terms by their absolute size over the box; an argument keeps its
     largest term)."""
     expr = sympy.sympify(skeleton)
-    n = len(next(iter(coefficients.values()))) if coefficients else 1
+    n = n_values(coefficients, scale)
     slots = _slot_names(expr, coefficients)
     keep = np.ones((len(slots), n), dtype=bool)
     index = {s: i for i, s in enumerate(slots)}

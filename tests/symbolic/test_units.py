@@ -66,3 +66,14 @@ def test_the_refined_law_keeps_its_structure_in_any_units(trained, lam, mu):
     grid = np.linspace(-2, 2, 41)
     for e, f in zip(base.expressions, other.expressions):
         np.testing.assert_allclose(_predict(f, lam * grid) / mu, _predict(e, grid), rtol=1e-5, atol=1e-5)
+
+
+def test_a_law_without_coefficient_slots_is_read_at_every_parameter_value():
+    """A skeleton whose every slot was dropped (the workflow's Burgers HEQL once read ``0``) gives
+    one law per parameter value, not one in all."""
+    from peql.symbolic.magnitude import Scale, law_expressions, term_magnitudes
+
+    scale = Scale({"u": 1.0}, np.linspace(1.0, 2.0, 7))
+    assert len(law_expressions("0", {}, ["u"], scale, 0.01)) == 7
+    terms, mags = term_magnitudes("u", {}, ["u"], scale)
+    assert mags.shape == (1, 7)
