@@ -78,38 +78,47 @@ def _columns(terms: Sequence[sympy.Expr], r: Readout, input_names: Sequence[str]
 
 
 class _Scorer:
-    """BIC of supports (boolean masks over the candidates), cached: every support is refitted by
-    least squares at each parameter value. A term's parameters are its leading coefficient and
-    its inner numbers, at every parameter value."""
+    """BIC of supports (boolean masks over the candidates), cached. A support is refitted by least
+    squares at every parameter value at once, through the normal equations of unit-norm columns
+    (one batched solve; the RSS floor is far above their round-off). A term's parameters are its
+    leading coefficient and its inner numbers, at every parameter value."""
 
     def __init__(self, cols, ys, n_params: np.ndarray, floor: float):
-        self.cols, self.ys, self.n_params, self.floor = cols, ys, n_params, floor
+        norms = np.sqrt(sum(np.sum(A**2, axis=0) for A in cols))
+        self.norms = np.where(norms > 0, norms, 1.0)
+        self.gram = np.stack([(A / self.norms).T @ (A / self.norms) for A in cols])
+        self.rhs = np.stack([(A / self.norms).T @ y for A, y in zip(cols, ys)])
+        self.yy = float(sum(np.sum(y**2) for y in ys))
+        self.n_params, self.floor = n_params, floor
         self.n = int(sum(len(y) for y in ys))
         self.cache: dict[bytes, tuple] = {}
 
-    def __call__(self, support: np.ndarray) -> tuple:
-        """(BIC, parameters, RSS, (P, terms) coefficients) of ``support``."""
+    def __call__(self, support: np.ndarray) -> tuple[float, int, float]:
+        """(BIC, parameters, RSS) of ``support``."""
         key = support.tobytes()
         if key not in self.cache:
             idx = np.flatnonzero(support)
-            coefs = np.zeros((len(self.cols), support.size))
-            rss = 0.0
-            for p, (A, y) in enumerate(zip(self.cols, self.ys)):
-                if len(idx):
-                    c, *_ = np.linalg.lstsq(A[:, idx], y, rcond=None)
-                    coefs[p, idx] = c
-                    rss += float(np.sum((A[:, idx] @ c - y) ** 2))
-                else:
-                    rss += float(np.sum(y**2))
-            k = int(self.n_params[idx].sum()) * len(self.cols)
+            rss = self.yy
+            if len(idx):
+                g = self.gram[:, idx[:, None], idx]
+                g = g + 1e-12 * np.eye(len(idx))
+                c = np.linalg.solve(g, self.rhs[:, idx, None])[..., 0]
+                rss = max(self.yy - float(np.sum(c * self.rhs[:, idx])), 0.0)
+            k = int(self.n_params[idx].sum()) * self.gram.shape[0]
             bic = self.n * np.log(max(rss, self.floor) / self.n) + k * np.log(self.n)
-            self.cache[key] = (bic, k, rss, coefs)
+            self.cache[key] = (round(float(bic), 6), k, rss)
         return self.cache[key]
 
-    def rank(self, support: np.ndarray) -> tuple:
-        """The order of supports: BIC, then fewer parameters, then lower RSS."""
-        bic, k, rss, _ = self(support)
-        return (round(bic, 6), k, rss)
+    rank = __call__   # the order of supports: BIC, then fewer parameters, then lower RSS
+
+
+def _least_squares(cols, ys, support: np.ndarray) -> np.ndarray:
+    """(P, terms) least-squares coefficients of one support, group by group, at full precision."""
+    idx = np.flatnonzero(support)
+    out = np.zeros((len(cols), support.size))
+    for p, (A, y) in enumerate(zip(cols, ys)):
+        out[p, idx] = np.linalg.lstsq(A[:, idx], y, rcond=None)[0]
+    return out
 
 
 def _stepwise(score: _Scorer, start: np.ndarray) -> np.ndarray:
@@ -157,7 +166,7 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     support = min((_stepwise(score, s) for s in starts), key=score.rank)
     if np.array_equal(support, current):
         return r, {"added": [], "dropped": []}
-    return _rebuild(r, terms, support, score(support)[3], input_names, threshold), {
+    return _rebuild(r, terms, support, _least_squares(cols, ys, support), input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
 
