@@ -145,6 +145,8 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     changed: ``{"added": [...], "dropped": [...]}`` (terms without their leading slot)."""
     from ..baselines.sgtr import sgtr
 
+    if len(xs) < 2:   # one group (a recurrent cell's heads, the latent an input): nothing is shared
+        return r, {"added": [], "dropped": []}
     terms = candidates(r, input_names, degree)
     if len(terms) > MAX_CANDIDATES:   # many inputs: the read-out's terms and the linear monomials only
         terms = candidates(r, input_names, 1)

@@ -70,3 +70,15 @@ def test_noise_does_not_buy_terms():
 
 def test_the_full_chain_runs_support_after_polishing_inner_numbers():
     assert FULL_CHAIN.index("support") > FULL_CHAIN.index("merge") and FULL_CHAIN[FULL_CHAIN.index("support") + 1] == "polish"
+
+
+def test_one_group_is_left_as_it_is():
+    """A recurrent cell's heads are one group with the latent among the inputs: no support step."""
+    from peql.symbolic.support import select_support
+
+    X = np.random.default_rng(0).uniform(-1, 1, (100, 2))
+    coefs = {"c0": np.array([14989.0]), "c1": np.array([0.00168])}
+    scale = Scale({"x": 1.0, "y": 1.0}, np.array([2.0]))
+    r = Readout("c0*sin(c1*x)", np.zeros(1), coefs, law_of("c0*sin(c1*x)", coefs, NAMES, scale, 0.01), 2, scale)
+    out, changed = select_support(r, [X], [25 * X[:, 0]], NAMES)
+    assert out is r and changed == {"added": [], "dropped": []}
