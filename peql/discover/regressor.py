@@ -184,8 +184,8 @@ class ParametricRegressor:
         self.document_, self.result_, self.train_, self.validation_ = doc, result, train, val
         self.param_range_ = (float(tv.min()), float(tv.max()))  # raw values, before any pooling
         self.architecture_, self.input_names_, self.param_name_ = arch, names, pname
-        self.selected_trial_, self.skeleton_, self.law_ = int(doc["selected_trial"]), doc["skeleton"], doc["law"]
-        self.closed_forms_, self._model = dict(doc["closed_form"]), None
+        self.selected_trial_, self.skeleton_, self.law_ = int(doc["selected_trial"]), doc["skeleton"], doc.get("law")
+        self.closed_forms_, self._model = dict(doc.get("closed_form") or {}), None
         return self
 
     # -- using the fit ----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ Steps:
     ``merge``: merge a unit split in two (:func:`peql.symbolic.tidy.merge`).
     ``support``: keep the terms the data support across all parameter values, the read-out's terms
         and the monomials up to degree 3 as candidates, by group-sparse regression and BIC
-        (:mod:`peql.symbolic.support`).
+        (:mod:`peql.symbolic.support`). The steps after it keep every term it chose: the
+        magnitude threshold no longer applies.
     ``orient``: sign-consistent coefficient curves of odd and even function terms.
     ``closed_form``: search a formula for every coefficient curve
         (:mod:`peql.symbolic.closed_form`).
@@ -105,6 +106,10 @@ def apply_chain(r: Readout | None, steps: Sequence[str], xs: Sequence[np.ndarray
             record.merged_terms = (record.merged_terms or []) + merged
         elif step == "support":
             if record.refitted:
+                # From here BIC has decided which terms stay: the magnitude threshold, the
+                # network read-out's rule, would drop a supported term again (a constant of 0.2
+                # against a spiky target's range of 100 is 0.2 % of the range but 4 % of its RMS).
+                threshold = 0.0
                 r, changed = select_support(r, xs, ys, input_names, threshold)
                 record.support = {k: (record.support or {}).get(k, []) + v for k, v in changed.items()}
         elif step == "orient":

@@ -70,8 +70,10 @@ def decompose(term) -> tuple[sympy.Expr, float, tuple[float, ...]]:
     coeff, rest = term.as_coeff_Mul()
     if rest.is_number:
         return _ONE, float(term), ()
+    # every numeric factor is part of the lead: 0.75*sqrt(2)*x**2 leads with 1.06, not 0.75
+    numeric = [f for f in sympy.Mul.make_args(rest) if f.is_number]
     shape, nums = _bare(rest)
-    return shape, float(coeff), tuple(nums)
+    return shape, float(coeff * sympy.Mul(*numeric)), tuple(nums)
 
 
 def term_shape(term) -> sympy.Expr:

@@ -18,7 +18,8 @@ and at the floor the support with fewer parameters wins. The search starts from 
 own terms and from the best support on the path of sequential grouped thresholding
 (:func:`peql.baselines.sgtr.sgtr`, one support shared by every parameter value), and takes the best
 single change (drop a term, add one, swap one for another) while BIC improves. On noisy data BIC
-is what keeps noise from buying constants and small terms.
+is what keeps noise from buying constants and small terms. A support whose terms cancel each
+other (a term more than ``MAX_CANCELLATION`` times the target) is refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from .readout import Readout, law_of
 DEGREE = 3
 RSS_FLOOR = 1e-6
 MAX_CANDIDATES = 80
+#: A support whose refit has a term larger than this many times the target (in L2 over a parameter
+#: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
+#: against its argument and a cubic, which fits the training rows and nothing else.
+MAX_CANCELLATION = 30.0
 
 
 def _split_lead(term, slots: set):
@@ -88,7 +93,8 @@ class _Scorer:
         self.norms = np.where(norms > 0, norms, 1.0)
         self.gram = np.stack([(A / self.norms).T @ (A / self.norms) for A in cols])
         self.rhs = np.stack([(A / self.norms).T @ y for A, y in zip(cols, ys)])
-        self.yy = float(sum(np.sum(y**2) for y in ys))
+        self.yy_p = np.array([float(np.sum(y**2)) for y in ys])
+        self.yy = float(self.yy_p.sum())
         self.n_params, self.floor = n_params, floor
         self.n = int(sum(len(y) for y in ys))
         self.cache: dict[bytes, tuple] = {}
@@ -104,8 +110,12 @@ class _Scorer:
                 g = g + 1e-12 * np.eye(len(idx))
                 c = np.linalg.solve(g, self.rhs[:, idx, None])[..., 0]
                 rss = max(self.yy - float(np.sum(c * self.rhs[:, idx])), 0.0)
+                # each term's contribution against the target, per parameter value
+                size = np.abs(c) * np.sqrt(np.diagonal(g, axis1=1, axis2=2)) / np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None]
             k = int(self.n_params[idx].sum()) * self.gram.shape[0]
             bic = self.n * np.log(max(rss, self.floor) / self.n) + k * np.log(self.n)
+            if len(idx) and float(size.max()) > MAX_CANCELLATION:
+                bic = np.inf   # terms that cancel each other: not a law, whatever it fits
             self.cache[key] = (round(float(bic), 6), k, rss)
         return self.cache[key]
 
