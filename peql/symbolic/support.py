@@ -38,7 +38,7 @@ MAX_CANDIDATES = 80
 #: A support whose refit has a term larger than this many times the target (in L2 over a parameter
 #: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
 #: against its argument and a cubic, which fits the training rows and nothing else.
-MAX_CANCELLATION = 30.0
+MAX_CANCELLATION = 10.0
 
 
 def _split_lead(term, slots: set):
@@ -121,14 +121,16 @@ class _Scorer:
 
     rank = __call__   # the order of supports: BIC, then fewer parameters, then lower RSS
 
-
-def _least_squares(cols, ys, support: np.ndarray) -> np.ndarray:
-    """(P, terms) least-squares coefficients of one support, group by group, at full precision."""
-    idx = np.flatnonzero(support)
-    out = np.zeros((len(cols), support.size))
-    for p, (A, y) in enumerate(zip(cols, ys)):
-        out[p, idx] = np.linalg.lstsq(A[:, idx], y, rcond=None)[0]
-    return out
+    def coefficients(self, support: np.ndarray) -> np.ndarray:
+        """(P, terms) coefficients of ``support`` in the data's units: the solution that was scored
+        (and checked for cancelling terms), not a fresh one that could differ on near-collinear
+        columns."""
+        idx = np.flatnonzero(support)
+        out = np.zeros((self.gram.shape[0], support.size))
+        if len(idx):
+            g = self.gram[:, idx[:, None], idx] + 1e-12 * np.eye(len(idx))
+            out[:, idx] = np.linalg.solve(g, self.rhs[:, idx, None])[..., 0] / self.norms[idx]
+        return out
 
 
 def _stepwise(score: _Scorer, start: np.ndarray) -> np.ndarray:
@@ -178,7 +180,7 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     support = min((_stepwise(score, s) for s in starts), key=score.rank)
     if np.array_equal(support, current):
         return r, {"added": [], "dropped": []}
-    return _rebuild(r, terms, support, _least_squares(cols, ys, support), input_names, threshold), {
+    return _rebuild(r, terms, support, score.coefficients(support), input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
 
