@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import sympy
 
 from peql.cli import main
 
@@ -23,6 +24,8 @@ def test_rescaled_inputs_and_targets_give_the_same_law(tmp_path, capsys):
         pd.DataFrame({"x": lam * x, "t": t, "y": mu * y}).to_csv(tmp_path / f"{name}.csv", index=False)
         assert main(["discover", str(tmp_path / f"{name}.csv"), "--target", "y", "--param", "t",
                      "-o", str(tmp_path / name)]) == 0
-        skeletons[name] = json.loads((tmp_path / name / "equations.json").read_text())["skeleton"]
-    assert len(set(skeletons.values())) == 1, skeletons
-    assert skeletons["x1_y1"] == "c0*x**2 + c1*x", skeletons
+        skeleton = sympy.sympify(json.loads((tmp_path / name / "equations.json").read_text())["skeleton"])
+        # the structure: the skeleton with every coefficient slot set to 1 (slot order is arbitrary)
+        skeletons[name] = skeleton.xreplace({s: 1 for s in skeleton.free_symbols if str(s).startswith("c")})
+    x_ = sympy.Symbol("x")
+    assert set(skeletons.values()) == {x_**2 + x_}, skeletons
