@@ -14,7 +14,8 @@ import sympy
 from .readout import Readout, law_of, terms_reaching
 
 
-def _split_lead(term, slots: set):
+def split_lead(term, slots: set):
+    """(the first coefficient slot among the factors of ``term``, or None; the rest of the term)."""
     lead = [f for f in sympy.Mul.make_args(term) if f in slots]
     if not lead:
         return None, term
@@ -30,7 +31,7 @@ the read-out's units, :func:`peql.symbolic.readout.terms_reaching`)."""
     skeleton = sympy.sympify(r.skeleton)
     slot_syms = {sympy.Symbol(n) for n in r.coefficients}
     in_syms = [sympy.Symbol(n) for n in input_names]
-    terms = [_split_lead(t, slot_syms) for t in sympy.Add.make_args(skeleton)]
+    terms = [split_lead(t, slot_syms) for t in sympy.Add.make_args(skeleton)]
     lead_names = [str(l) if l is not None else None for l, _ in terms]
     funcs = [sympy.lambdify(in_syms + sorted(slot_syms, key=str), rest, "numpy") for _, rest in terms]
     order = sorted(slot_syms, key=str)

@@ -31,6 +31,7 @@ import numpy as np
 import sympy
 
 from .readout import Readout, law_of
+from .refit import split_lead
 
 DEGREE = 3
 RSS_FLOOR = 1e-6
@@ -39,14 +40,6 @@ MAX_CANDIDATES = 80
 #: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
 #: against its argument and a cubic, which fits the training rows and nothing else.
 MAX_CANCELLATION = 10.0
-
-
-def _split_lead(term, slots: set):
-    """(lead slot or None, the rest of the term)."""
-    lead = next((f for f in sympy.Mul.make_args(term) if f in slots), None)
-    if lead is None:
-        return None, term
-    return lead, sympy.Mul(*[f for f in sympy.Mul.make_args(term) if f != lead])
 
 
 def monomials(input_names: Sequence[str], degree: int = DEGREE) -> list[sympy.Expr]:
@@ -58,7 +51,7 @@ def monomials(input_names: Sequence[str], degree: int = DEGREE) -> list[sympy.Ex
 def own_terms(r: Readout) -> list[sympy.Expr]:
     """The read-out's terms without their leading slot."""
     slots = {sympy.Symbol(k) for k in r.coefficients}
-    return [_split_lead(t, slots)[1] for t in sympy.Add.make_args(sympy.sympify(r.skeleton)) if t != 0]
+    return [split_lead(t, slots)[1] for t in sympy.Add.make_args(sympy.sympify(r.skeleton)) if t != 0]
 
 
 def candidates(r: Readout, input_names: Sequence[str], degree: int = DEGREE) -> list[sympy.Expr]:
