@@ -38,7 +38,7 @@ def _cmd_suite(args) -> int:
     from ..results.guard import FILE, FOLDER, check_output
     from ..suite import HELD_OUT, PROBLEMS
     from ..suite.methods import METHODS
-    from ..suite.run import run_suite, select_problems
+    from ..suite.run import read_records, record_path, run_suite, select_problems
     from ..suite.table import markdown
 
     if args.list:
@@ -61,12 +61,12 @@ def _cmd_suite(args) -> int:
     for m in methods:
         for p in problems:
             for s in seeds:
-                path = out / m / f"{p}.s{s}.json"
+                path = record_path(out, m, p, s)
                 if path.exists() and not is_peql_json(path):
                     check_output(path, FILE, what="a suite record")  # refuses, naming the file
     records = run_suite(out, problems, methods, seeds, force=args.force,
                         log=lambda line: print(line, file=sys.stderr, flush=True))
-    all_records = _every_record(out)
+    all_records = read_records(out)
     command = "peql suite " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if sys.argv[1:2] == ["suite"] else ""
     from ..results.files import atomic_bytes
 
@@ -83,20 +83,3 @@ def _is_suite_table(path) -> bool:
         return Path(path).read_text().startswith(TITLE)
     except (OSError, UnicodeDecodeError):
         return False
-
-
-def _every_record(out) -> list[dict]:
-    """Every suite record in the folder (the table covers all of them, not only this run's)."""
-    import json
-
-    from ..suite import PROBLEMS
-
-    recs = []
-    for path in sorted(out.glob("*/*.json")):
-        try:
-            rec = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(rec, dict) and rec.get("peql_document") == "suite-record" and rec.get("problem") in PROBLEMS:
-            recs.append(rec)
-    return recs

@@ -78,3 +78,19 @@ def run_suite(out: Path, problems: list[str], methods: list[str], seeds: list[in
         log(f"[{i}/{len(todo)}] {problem} {method} seed {seed}: {verdicts or rec.get('skipped', '')} ({state})")
         records.append(rec)
     return records
+
+
+def read_records(out: Path) -> list[dict]:
+    """Every suite record in the folder ``out`` (unreadable files and other documents skipped):
+    the table covers all of them, not only one run's."""
+    import json
+
+    recs = []
+    for path in sorted(Path(out).glob("*/*.json")):
+        try:
+            rec = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(rec, dict) and rec.get("peql_document") == DOCUMENT and rec.get("problem") in PROBLEMS:
+            recs.append(rec)
+    return recs

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .problems import CATEGORIES, PROBLEMS
+from .problems import CATEGORIES, HELD_OUT, PROBLEMS
 
 LABELS = ("network", "refined", "pysindy", "sindy-cp")
 NOISY = {"ode-noisy", "noisy-target"}
@@ -84,8 +84,7 @@ def markdown(records: list[dict], command: str = "") -> str:
               "(relative L1 of every number of the law) and seconds are medians over the seeds where the "
               "structure is right; test R^2 of the law and wall seconds, medians over all seeds.", ""]
     for title, held in (("Working problems", False), ("Held-out third (set aside before any tuning)", True)):
-        names = [n for n in PROBLEMS if n in collected and PROBLEMS[n].name and
-                 any(r["held_out"] == held for r in records if r["problem"] == n)]
+        names = [n for n in PROBLEMS if n in collected and (n in HELD_OUT) == held]
         if not names:
             continue
         parts += [f"## {title}", "", *_category_rows(collected, names, labels), "",
