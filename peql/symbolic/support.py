@@ -18,14 +18,23 @@ and at the floor the support with fewer parameters wins. The search starts from 
 own terms and from the best support on the path of sequential grouped thresholding
 (:func:`peql.baselines.sgtr.sgtr`, one support shared by every parameter value), and takes the best
 single change (drop a term, add one, swap one for another) while BIC improves. On noisy data BIC
-is what keeps noise from buying constants and small terms. A support whose terms cancel each
-other (a term more than ``MAX_CANCELLATION`` times the target) is refused.
-"""
+is what keeps noise from buying constants and small terms.
+
+Inner numbers are not held fixed. A term with inner numbers of its own (``sin(c1*x)``, ``exp(c2*x)``)
+enters a support with its derivative in each of them beside it (``x*cos(c1*x)``): the least-squares
+fit of the pair is one Gauss-Newton step on the inner number, so a sine whose frequency is slightly
+off is scored as the sine it is next to, not replaced by a cubic that absorbs the error. The
+parameters counted stay the same (a term and its inner numbers). After each search the chosen
+support is polished by nonlinear least squares (:func:`peql.symbolic.tidy.polish`, restarts from
+neighbouring parameter values included), its inner numbers carried into the next search, until
+the support and its inner numbers settle (at most ``ROUNDS`` rounds; the best support by BIC over
+the rounds is kept). Terms of one shape are first given their inner numbers in one order at every
+parameter value (units hand a term from one to another along the parameter)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations_with_replacement
-from typing import Sequence
 
 import numpy as np
 import sympy
@@ -40,6 +49,8 @@ MAX_CANDIDATES = 80
 #: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
 #: against its argument and a cubic, which fits the training rows and nothing else.
 MAX_CANCELLATION = 10.0
+#: Rounds of search and polish of the kept terms' inner numbers.
+ROUNDS = 6
 
 
 def monomials(input_names: Sequence[str], degree: int = DEGREE) -> list[sympy.Expr]:
@@ -61,68 +72,93 @@ def candidates(r: Readout, input_names: Sequence[str], degree: int = DEGREE) -> 
     return own + [m for m in monomials(input_names, degree) if sympy.srepr(m) not in seen]
 
 
-def _columns(terms: Sequence[sympy.Expr], r: Readout, input_names: Sequence[str],
+def _slot_order(r: Readout) -> list[str]:
+    return sorted(r.coefficients, key=lambda k: int(k[1:]))
+
+
+def _columns(exprs: Sequence[sympy.Expr], r: Readout, inner: dict[str, np.ndarray], input_names: Sequence[str],
              xs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Per parameter value, (n_p, len(terms)) values of every candidate at its inner numbers there."""
-    slots = sorted(r.coefficients, key=lambda k: int(k[1:]))
+    """Per parameter value, (n_p, len(exprs)) values of every expression at its inner numbers there
+    (``inner`` overrides the read-out's values of the slots it names)."""
+    slots = _slot_order(r)
     fn = sympy.lambdify([sympy.Symbol(n) for n in input_names] + [sympy.Symbol(k) for k in slots],
-                        list(terms), modules="numpy")
+                        list(exprs), modules="numpy")
+    values = {k: np.asarray(inner.get(k, r.coefficients[k]), float) for k in slots}
     out = []
     for p, X in enumerate(xs):
         with np.errstate(all="ignore"):
-            vals = fn(*np.asarray(X, float).T, *[float(r.coefficients[k][p]) for k in slots])
+            vals = fn(*np.asarray(X, float).T, *[float(values[k][p]) for k in slots])
         out.append(np.stack([np.broadcast_to(np.asarray(v, float), (len(X),)) for v in vals], axis=1))
     return out
 
 
-class _Scorer:
-    """BIC of supports (boolean masks over the candidates), cached. A support is refitted by least
-    squares at every parameter value at once, through the normal equations of unit-norm columns
-    (one batched solve; the RSS floor is far above their round-off). A term's parameters are its
-    leading coefficient and its inner numbers, at every parameter value."""
+def _own_inner_slots(terms: Sequence[sympy.Expr], r: Readout) -> list[list[sympy.Symbol]]:
+    """Per term, the inner slots that belong to it alone (a slot shared by two terms is held fixed:
+    one Gauss-Newton step per term could not agree on it)."""
+    slots = [sorted((f for f in t.free_symbols if str(f) in r.coefficients), key=str) for t in terms]
+    count: dict = {}
+    for ss in slots:
+        for f in ss:
+            count[f] = count.get(f, 0) + 1
+    return [[f for f in ss if count[f] == 1] for ss in slots]
 
-    def __init__(self, cols, ys, n_params: np.ndarray, floor: float):
+
+class _Scorer:
+    """BIC of supports (boolean masks over the candidate terms), cached. A support is refitted by
+    least squares at every parameter value at once, through the normal equations of unit-norm
+    columns (one batched solve; the RSS floor is far above their round-off). ``owner[j]`` is the
+    term column ``j`` belongs to: the term's own values or its derivative in one of its inner
+    numbers; a term in the support brings all its columns. A term's parameters are its leading
+    coefficient and its inner numbers, at every parameter value."""
+
+    def __init__(self, cols, ys, owner: np.ndarray, n_params: np.ndarray, floor: float):
         norms = np.sqrt(sum(np.sum(A**2, axis=0) for A in cols))
         self.norms = np.where(norms > 0, norms, 1.0)
         self.gram = np.stack([(A / self.norms).T @ (A / self.norms) for A in cols])
         self.rhs = np.stack([(A / self.norms).T @ y for A, y in zip(cols, ys)])
         self.yy_p = np.array([float(np.sum(y**2)) for y in ys])
         self.yy = float(self.yy_p.sum())
-        self.n_params, self.floor = n_params, floor
+        self.owner, self.n_params, self.floor = owner, n_params, floor
         self.n = int(sum(len(y) for y in ys))
         self.cache: dict[bytes, tuple] = {}
+
+    def _solve(self, support: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(column indices, (P, columns) coefficients of unit-norm columns) of ``support``."""
+        idx = np.flatnonzero(support[self.owner])
+        if not len(idx):
+            return idx, None
+        g = self.gram[:, idx[:, None], idx] + 1e-12 * np.eye(len(idx))
+        return idx, np.linalg.solve(g, self.rhs[:, idx, None])[..., 0]
 
     def __call__(self, support: np.ndarray) -> tuple[float, int, float]:
         """(BIC, parameters, RSS) of ``support``."""
         key = support.tobytes()
         if key not in self.cache:
-            idx = np.flatnonzero(support)
+            idx, c = self._solve(support)
             rss = self.yy
+            k = int(self.n_params[support].sum()) * self.gram.shape[0]
             if len(idx):
-                g = self.gram[:, idx[:, None], idx]
-                g = g + 1e-12 * np.eye(len(idx))
-                c = np.linalg.solve(g, self.rhs[:, idx, None])[..., 0]
                 rss = max(self.yy - float(np.sum(c * self.rhs[:, idx])), 0.0)
-                # each term's contribution against the target, per parameter value
-                size = np.abs(c) * np.sqrt(np.diagonal(g, axis1=1, axis2=2)) / np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None]
-            k = int(self.n_params[idx].sum()) * self.gram.shape[0]
             bic = self.n * np.log(max(rss, self.floor) / self.n) + k * np.log(self.n)
-            if len(idx) and float(size.max()) > MAX_CANCELLATION:
-                bic = np.inf   # terms that cancel each other: not a law, whatever it fits
+            if len(idx):
+                # each column's contribution against the target, per parameter value
+                diag = np.sqrt(np.diagonal(self.gram[:, idx[:, None], idx], axis1=1, axis2=2))
+                size = np.abs(c) * diag / np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None]
+                if float(size.max()) > MAX_CANCELLATION:
+                    bic = np.inf   # terms that cancel each other: not a law, whatever it fits
             self.cache[key] = (round(float(bic), 6), k, rss)
         return self.cache[key]
 
     rank = __call__   # the order of supports: BIC, then fewer parameters, then lower RSS
 
     def coefficients(self, support: np.ndarray) -> np.ndarray:
-        """(P, terms) coefficients of ``support`` in the data's units: the solution that was scored
-        (and checked for cancelling terms), not a fresh one that could differ on near-collinear
-        columns."""
-        idx = np.flatnonzero(support)
-        out = np.zeros((self.gram.shape[0], support.size))
+        """(P, columns) coefficients of ``support`` in the data's units, zero off the support: the
+        solution that was scored (and checked for cancelling terms), not a fresh one that could
+        differ on near-collinear columns."""
+        idx, c = self._solve(support)
+        out = np.zeros((self.gram.shape[0], self.owner.size))
         if len(idx):
-            g = self.gram[:, idx[:, None], idx] + 1e-12 * np.eye(len(idx))
-            out[:, idx] = np.linalg.solve(g, self.rhs[:, idx, None])[..., 0] / self.norms[idx]
+            out[:, idx] = c / self.norms[idx]
         return out
 
 
@@ -148,45 +184,123 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
                    threshold: float = 0.01, degree: int = DEGREE) -> tuple[Readout, dict]:
     """The read-out with the support the data choose (module docstring). Returns it and what
     changed: ``{"added": [...], "dropped": [...]}`` (terms without their leading slot)."""
-    from ..baselines.sgtr import sgtr
-
     if len(xs) < 2:   # one group (a recurrent cell's heads, the latent an input): nothing is shared
         return r, {"added": [], "dropped": []}
     terms = candidates(r, input_names, degree)
     if len(terms) > MAX_CANDIDATES:   # many inputs: the read-out's terms and the linear monomials only
         terms = candidates(r, input_names, 1)
     own = len(own_terms(r))
-    cols = _columns(terms, r, input_names, xs)
     ys = [np.asarray(y, float) for y in ys]
     n = int(sum(len(y) for y in ys))
-    if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(terms):
-        return r, {"added": [], "dropped": []}
-    n_params = np.array([1 + sum(1 for f in t.free_symbols if str(f) in r.coefficients) for t in terms])
-    score = _Scorer(cols, ys, n_params, RSS_FLOOR * float(sum(np.sum(y**2) for y in ys)))
     current = np.arange(len(terms)) < own
-    A = np.zeros((len(cols), max(len(y) for y in ys), len(terms)))
-    b = np.zeros(A.shape[:2])
-    for p, (c, y) in enumerate(zip(cols, ys)):
-        A[p, :len(y)], b[p, :len(y)] = c, y
-    path = [s for s in sgtr(A, b, n_rows=n).supports if s.any()]
-    starts = [current, min([current, *path], key=score.rank)]
-    support = min((_stepwise(score, s) for s in starts), key=score.rank)
-    if np.array_equal(support, current):
+    inner_slots = _own_inner_slots(terms, r)
+    exprs = list(terms) + [sympy.diff(t, f) for t, ss in zip(terms, inner_slots) for f in ss]
+    owner = np.array(list(range(len(terms))) + [i for i, ss in enumerate(inner_slots) for _ in ss])
+    n_params = np.array([1 + sum(1 for f in t.free_symbols if str(f) in r.coefficients) for t in terms])
+    floor = RSS_FLOOR * float(sum(np.sum(y**2) for y in ys))
+    inner = {str(f): np.asarray(r.coefficients[str(f)], float).copy() for ss in inner_slots for f in ss}
+    _sort_alike_terms(terms, inner_slots, inner)
+
+    best, support = None, None
+    for _ in range(ROUNDS):
+        cols = _columns(exprs, r, inner, input_names, xs)
+        if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(exprs):
+            break
+        score = _Scorer(cols, ys, owner, n_params, floor)
+        found = _search(score, [current] if support is None else [current, support], len(terms), cols, ys, n)
+        lead = score.coefficients(found)[:, :len(terms)]
+        if best is None or score.rank(found) < best[0]:
+            # BIC is comparable across rounds: the same rows, target and parameter counts
+            best = (score.rank(found), found, lead, {k: v.copy() for k, v in inner.items()})
+        moved = _polish_inner(r, terms, found, lead, inner, xs, ys, input_names)
+        settled = support is not None and np.array_equal(found, support) and moved <= 1e-6
+        support = found
+        if settled:
+            break
+    if best is None or np.array_equal(best[1], current):
         return r, {"added": [], "dropped": []}
-    return _rebuild(r, terms, support, score.coefficients(support), input_names, threshold), {
+    _, support, lead, used = best
+    return _rebuild(r, terms, support, lead, used, input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
 
 
-def _rebuild(r: Readout, terms, support: np.ndarray, coefs: np.ndarray, input_names, threshold: float) -> Readout:
+def _polish_inner(r: Readout, terms, support: np.ndarray, lead: np.ndarray, inner: dict[str, np.ndarray],
+                  xs, ys, input_names) -> float:
+    """Polish the support's numbers by nonlinear least squares (:func:`peql.symbolic.tidy.polish`,
+    neighbour restarts included) and write the kept terms' inner numbers back into ``inner`` (in
+    place). Returns the largest relative change."""
+    from .tidy import polish
+
+    kept_inner = _inner_rename(r, terms, support)
+    if not kept_inner:
+        return 0.0
+    polished = polish(_rebuild(r, terms, support, lead, inner, input_names, 0.0), xs, ys, input_names, 0.0)
+    moved = 0.0
+    for old, new in kept_inner.items():
+        value = np.asarray(polished.coefficients[new], float)
+        moved = max(moved, float(np.max(np.abs(value - inner[old]) / (1 + np.abs(inner[old])))))
+        inner[old] = value.copy()
+    return moved
+
+
+def _sort_alike_terms(terms: Sequence[sympy.Expr], inner_slots: list[list[sympy.Symbol]],
+                      inner: dict[str, np.ndarray]) -> None:
+    """Give terms of one shape (``sin(c3*x)``, ``sin(c5*x)``) their inner numbers in one order at
+    every parameter value, the smallest first (in place).
+
+    Units of one primitive hand a term from one to another along the parameter: the sine in its
+    linear range is ``sin(c3*x)`` at one value and ``sin(c5*x)`` at the next. A support is shared by
+    every value, so it can only drop the linear-range sine when one term holds it everywhere."""
+    groups: dict[str, list[int]] = {}
+    for i, (t, ss) in enumerate(zip(terms, inner_slots)):
+        if ss and len(ss) == len([f for f in t.free_symbols if str(f) in inner]):
+            placeholder = t.xreplace({f: sympy.Symbol(f"_inner{j}") for j, f in enumerate(ss)})
+            groups.setdefault(sympy.srepr(placeholder), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        values = np.stack([np.stack([inner[str(f)] for f in inner_slots[i]]) for i in members])  # (m, slots, P)
+        order = np.argsort(np.abs(values[:, 0, :]), axis=0, kind="stable")                      # (m, P)
+        values = np.take_along_axis(values, order[:, None, :], axis=0)
+        for m, i in enumerate(members):
+            for j, f in enumerate(inner_slots[i]):
+                inner[str(f)] = values[m, j].copy()
+
+
+def _search(score: _Scorer, starts: list[np.ndarray], n_terms: int, cols, ys, n: int) -> np.ndarray:
+    """The best support found by :func:`_stepwise` from each start and from the best support on
+    the sequential grouped thresholding path of the terms' own columns."""
+    from ..baselines.sgtr import sgtr
+
+    A = np.zeros((len(cols), max(len(y) for y in ys), n_terms))
+    b = np.zeros(A.shape[:2])
+    for p, (c, y) in enumerate(zip(cols, ys)):
+        A[p, :len(y)], b[p, :len(y)] = c[:, :n_terms], y
+    path = [s for s in sgtr(A, b, n_rows=n).supports if s.any()]
+    starts = starts + [min([*starts, *path], key=score.rank)]
+    return min((_stepwise(score, s) for s in starts), key=score.rank)
+
+
+def _inner_rename(r: Readout, terms, support: np.ndarray) -> dict[str, str]:
+    """The kept terms' inner slots and their names in the rebuilt read-out (after the leading
+    slots c0 .. c{kept-1})."""
+    n_kept = int(np.count_nonzero(support))
+    slots = sorted({str(s) for k in np.flatnonzero(support) for s in terms[k].free_symbols if str(s) in r.coefficients},
+                   key=lambda s: int(s[1:]))
+    return {s: f"c{n_kept + i}" for i, s in enumerate(slots)}
+
+
+def _rebuild(r: Readout, terms, support: np.ndarray, coefs: np.ndarray, inner: dict[str, np.ndarray],
+             input_names, threshold: float) -> Readout:
     """A read-out of the kept terms: new leading slots c0, c1, ... with the least-squares values,
-    the kept terms' inner slots renamed after them with their values."""
+    the kept terms' inner slots renamed after them with their values (``inner`` where it names
+    them, after the Gauss-Newton steps; else the read-out's)."""
     kept = [k for k in range(len(terms)) if support[k]]
-    inner = sorted({s for k in kept for s in terms[k].free_symbols if str(s) in r.coefficients},
-                   key=lambda s: int(str(s)[1:]))
-    rename = {s: sympy.Symbol(f"c{len(kept) + i}") for i, s in enumerate(inner)}
+    rename = {sympy.Symbol(old): sympy.Symbol(new) for old, new in _inner_rename(r, terms, support).items()}
     coefficients = {f"c{i}": coefs[:, k].copy() for i, k in enumerate(kept)}
-    coefficients.update({str(rename[s]): np.asarray(r.coefficients[str(s)], float).copy() for s in inner})
+    coefficients.update({str(new): np.asarray(inner.get(str(old), r.coefficients[str(old)]), float).copy()
+                         for old, new in rename.items()})
     skeleton = sympy.Add(*[sympy.Symbol(f"c{i}") * terms[k].xreplace(rename) for i, k in enumerate(kept)])
     exprs = law_of(skeleton, coefficients, input_names, r.scale, threshold)
     return Readout(str(skeleton), r.param_values, coefficients, exprs, r.n_live_weights, r.scale)

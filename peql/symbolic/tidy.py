@@ -30,7 +30,7 @@ equations themselves do not change.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import sympy
@@ -174,16 +174,57 @@ def polish(r: Readout, xs, ys, input_names, threshold: float = 0.01) -> Readout:
             res = np.broadcast_to(np.asarray(fn(*X.T, *c), dtype=float), y.shape) - y
         return np.where(np.isfinite(res), res, 1e6)
 
-    for p, (X, y) in enumerate(zip(xs, ys)):
-        c0 = np.array([arrays[k][p] for k in names])
-        if len(y) <= len(names) or not np.all(np.isfinite(residual(c0, X, y))):
-            continue
-        sol = least_squares(residual, c0, args=(X, y), method="lm", x_scale="jac", max_nfev=100 * len(names))
-        if np.all(np.isfinite(sol.x)) and np.sum(sol.fun**2) < np.sum(residual(c0, X, y) ** 2):
-            for k, v in zip(names, sol.x):
-                arrays[k][p] = v
+    def solve(p: int, start: np.ndarray) -> tuple[np.ndarray, float]:
+        """(coefficients, RSS) polished from ``start`` at parameter value ``p``."""
+        X, y = xs[p], ys[p]
+        sol = least_squares(residual, start, args=(X, y), method="lm", x_scale="jac", max_nfev=100 * len(names))
+        return (sol.x, float(np.sum(sol.fun**2))) if np.all(np.isfinite(sol.x)) else (start, np.inf)
+
+    current = [np.array([arrays[k][p] for k in names]) for p in range(len(xs))]
+    rss = np.full(len(xs), np.inf)
+    usable = [len(y) > len(names) and np.all(np.isfinite(residual(c, X, y)))
+              for c, X, y in zip(current, xs, ys)]
+    for p in np.flatnonzero(usable):
+        rss[p] = float(np.sum(residual(current[p], xs[p], ys[p]) ** 2))
+        c, f = solve(p, current[p])
+        if f < rss[p]:
+            current[p], rss[p] = c, f
+    _continue_from_neighbours(current, rss, usable, solve, [float(np.sum(y**2)) for y in ys],
+                              np.argsort(np.asarray(r.param_values, float), kind="stable"))
+    for p in np.flatnonzero(usable):
+        for k, v in zip(names, current[p]):
+            arrays[k][p] = v
     exprs = law_of(skeleton, arrays, input_names, r.scale, threshold)
     return Readout(r.skeleton, r.param_values, arrays, exprs, r.n_live_weights, r.scale)
+
+
+def _continue_from_neighbours(current: list, rss: np.ndarray, usable, solve, yy: list, order: np.ndarray,
+                              sweeps: int = 3) -> None:
+    """Restart the polish at a parameter value from its neighbour's solution where the neighbour
+    fits its own rows far better (relative RSS), and keep the restart where it fits better.
+
+    A local solver started from the network's numbers can settle in a poor optimum at a few values
+    (a sine pushed into its linear range, where it and a linear term cancel into a cubic) while its
+    neighbours, a small step along the parameter, hold the law. Coefficients vary smoothly with the
+    parameter except at jumps, so a neighbour's solution is a start close to the right basin.
+    In place; ``order`` sorts the values along the parameter; sweeps forwards and backwards
+    until nothing changes."""
+    rel = lambda p: rss[p] / max(yy[p], 1e-300)
+    for sweep in range(sweeps):
+        changed = False
+        for i in (range(len(order)) if sweep % 2 == 0 else range(len(order) - 1, -1, -1)):
+            p = order[i]
+            if not usable[p]:
+                continue
+            for j in (i - 1, i + 1):
+                q = order[j] if 0 <= j < len(order) else None
+                if q is None or not usable[q] or not rel(p) > 10 * rel(q) + 1e-12:
+                    continue
+                c, f = solve(p, current[q].copy())
+                if f < rss[p]:
+                    current[p], rss[p], changed = c, f, True
+        if not changed:
+            return
 
 
 def _parity(func) -> int:

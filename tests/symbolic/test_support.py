@@ -82,3 +82,24 @@ def test_one_group_is_left_as_it_is():
     r = Readout("c0*sin(c1*x)", np.zeros(1), coefs, law_of("c0*sin(c1*x)", coefs, NAMES, scale, 0.01), 2, scale)
     out, changed = select_support(r, [X], [25 * X[:, 0]], NAMES)
     assert out is r and changed == {"added": [], "dropped": []}
+
+
+def test_a_sine_slightly_off_in_frequency_is_kept_and_tuned_not_replaced_by_a_cubic():
+    """The network's sine at 0.97 of the true frequency, a missing input and a wrong one: the
+    support keeps the sine (its frequency polished to the truth), adds y and drops x."""
+    r, rec = _chain("c0*sin(c1*x) + c2*y**2", {"c0": 1.0, "c1": 0.97 * (1.5 + TS), "c2": 0.3},
+                    lambda x, y, t: (2 + t) * np.sin((1.5 + t) * x) - 1.2 * y)
+    assert _shapes(r) == {"sin(x)", "y"}, r.skeleton
+    slot = next(str(s) for s in sympy.sympify(r.skeleton).atoms(sympy.sin).pop().free_symbols if str(s) != "x")
+    np.testing.assert_allclose(np.abs(r.coefficients[slot]), 1.5 + TS, rtol=1e-6)
+
+
+def test_alike_terms_that_swap_roles_along_the_parameter_are_sorted_first():
+    """Two sines trade places along t (the linear-range one is c1 on half the values, c3 on the
+    rest): the support still drops the linear-range one for its argument."""
+    small, big = 0.01 * np.ones_like(TS), 1.0 + TS
+    half = TS < 0.5
+    coefs = {"c0": np.where(half, 50.0, 1.0), "c1": np.where(half, small, big),
+             "c2": np.where(half, 1.0, 50.0), "c3": np.where(half, big, small)}
+    r, rec = _chain("c0*sin(c1*x) + c2*sin(c3*x)", coefs, lambda x, y, t: np.sin((1 + t) * x) + 0.5 * x)
+    assert _shapes(r) == {"sin(x)", "x"}, r.skeleton
