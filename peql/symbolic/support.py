@@ -191,6 +191,8 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         terms = candidates(r, input_names, 1)
     own = len(own_terms(r))
     ys = [np.asarray(y, float) for y in ys]
+    r, extra = _with_library(r, terms[:own], input_names, xs, ys)
+    terms = terms + extra
     n = int(sum(len(y) for y in ys))
     current = np.arange(len(terms)) < own
     inner_slots = _own_inner_slots(terms, r)
@@ -223,6 +225,20 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     return _rebuild(r, terms, support, lead, used, input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
+
+
+def _with_library(r: Readout, own: list[sympy.Expr], input_names, xs, ys) -> tuple[Readout, list[sympy.Expr]]:
+    """The read-out with the shape library's inner slots added to its coefficients (not to its
+    skeleton), and the library's terms (:mod:`peql.symbolic.shape_library`)."""
+    from .shape_library import library_terms
+
+    slots = set(r.coefficients)
+    first = 1 + max((int(k[1:]) for k in slots), default=-1)
+    extra, values = library_terms(own, _columns(own, r, {}, input_names, xs), slots, first, input_names, xs, ys)
+    if not extra:
+        return r, []
+    return Readout(r.skeleton, r.param_values, {**r.coefficients, **values}, r.expressions, r.n_live_weights,
+                   r.scale), extra
 
 
 def _polish_inner(r: Readout, terms, support: np.ndarray, lead: np.ndarray, inner: dict[str, np.ndarray],

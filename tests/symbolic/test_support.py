@@ -103,3 +103,15 @@ def test_alike_terms_that_swap_roles_along_the_parameter_are_sorted_first():
              "c2": np.where(half, 1.0, 50.0), "c3": np.where(half, big, small)}
     r, rec = _chain("c0*sin(c1*x) + c2*sin(c3*x)", coefs, lambda x, y, t: np.sin((1 + t) * x) + 0.5 * x)
     assert _shapes(r) == {"sin(x)", "x"}, r.skeleton
+
+
+def test_shapes_the_network_did_not_propose_are_offered_and_tuned():
+    """An exponential decay written by the network as a quadratic, and a forcing ``cos(y)`` on an
+    input the network never used: the shape library offers both, with their rates polished."""
+    r, rec = _chain("c0*x**2 + c1*x + c2", {"c0": 0.3, "c1": -1.1, "c2": 2.3},
+                    lambda x, y, t: (2 + t) * np.exp(-(0.5 + t) * x) + 0.5 * x)
+    assert _shapes(r) == {"exp(x)", "x"}, r.skeleton
+    r, rec = _chain("c0*x + c1*x**3", {"c0": 1.0, "c1": -1.0}, lambda x, y, t: x - x**3 + (0.2 + t) * np.cos(1.5 * y))
+    assert _shapes(r) == {"x", "x**3", "cos(y)"}, r.skeleton
+    slot = next(str(s) for s in sympy.sympify(r.skeleton).atoms(sympy.cos).pop().free_symbols if str(s) != "y")
+    np.testing.assert_allclose(np.abs(r.coefficients[slot]), 1.5, rtol=1e-6)
