@@ -80,6 +80,8 @@ def _columns(exprs: Sequence[sympy.Expr], r: Readout, inner: dict[str, np.ndarra
              xs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Per parameter value, (n_p, len(exprs)) values of every expression at its inner numbers there
     (``inner`` overrides the read-out's values of the slots it names)."""
+    if not exprs:
+        return [np.zeros((len(X), 0)) for X in xs]
     slots = _slot_order(r)
     fn = sympy.lambdify([sympy.Symbol(n) for n in input_names] + [sympy.Symbol(k) for k in slots],
                         list(exprs), modules="numpy")

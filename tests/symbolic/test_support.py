@@ -115,3 +115,9 @@ def test_shapes_the_network_did_not_propose_are_offered_and_tuned():
     assert _shapes(r) == {"x", "x**3", "cos(y)"}, r.skeleton
     slot = next(str(s) for s in sympy.sympify(r.skeleton).atoms(sympy.cos).pop().free_symbols if str(s) != "y")
     np.testing.assert_allclose(np.abs(r.coefficients[slot]), 1.5, rtol=1e-6)
+
+
+def test_an_empty_read_out_gets_the_terms_the_data_need():
+    """Every term gated off (skeleton ``0``): the support builds the law from its candidates."""
+    r, rec = _chain("0", {}, lambda x, y, t: 0.2 + (1 + t) * x * y - 4 * y)
+    assert _shapes(r) == {"1", "x*y", "y"}, r.skeleton
