@@ -1,6 +1,6 @@
 """Term shapes the network did not propose, offered to the ``support`` step beside its own terms
-and the monomials: ``sin(c*u)``, ``cos(c*u)`` and ``exp(c*u)`` of every input ``u``, each with one
-inner number of its own.
+and the monomials: ``sin(c*u)``, ``cos(c*u)`` and ``exp(c*u)`` of every input ``u``, alone and
+times every input (``y*exp(c*x)``), each with one inner number of its own.
 
 A network with a fixed set of primitives writes an exponential decay as a low-order polynomial
 and misses a forcing term ``cos(z)`` whose input it never used; the group-sparse regression of the
@@ -33,7 +33,7 @@ def _key(term: sympy.Expr, slots: set[str]) -> str:
 
 def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], slots: set[str], first_slot: int,
                   input_names: Sequence[str], xs: Sequence[np.ndarray], ys: Sequence[np.ndarray],
-                  ) -> tuple[list[sympy.Expr], dict[str, np.ndarray]]:
+                  with_products: bool = True) -> tuple[list[sympy.Expr], dict[str, np.ndarray]]:
     """The library's terms the read-out lacks, with new inner slots ``c{first_slot}``, ... and their
     starting values per parameter value.
 
@@ -41,39 +41,43 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
         own: the read-out's terms without their leading slot; ``slots``: the read-out's slot names.
         own_columns: per parameter value, (n_p, len(own)) values of ``own``.
         xs, ys: inputs and targets per parameter value.
+        with_products: also every shape times every input (``y*exp(c*x)``).
     """
     have = {_key(t, slots) for t in own}
+    symbols = [sympy.Symbol(n) for n in input_names]
     terms, values = [], {}
-    for i, name in enumerate(input_names):
+    for i, u in enumerate(symbols):
         u_max = max(float(np.max(np.abs(X[:, i]))) for X in xs)
         if not u_max > 0:
             continue
-        u = sympy.Symbol(name)
         for shape in SHAPES:
-            slot = sympy.Symbol(f"c{first_slot + len(terms)}")
-            term = shape(slot * u)
-            if _key(term, slots | {str(slot)}) in have:
-                continue
             grid = SCAN / u_max
             grid = np.concatenate([-grid[::-1], grid]) if shape is sympy.exp else grid
-            best = _best_start(shape, grid, i, own_columns, xs, ys)
-            if best is not None:
-                terms.append(term)
-                values[str(slot)] = np.full(len(xs), best)
+            for j in [None, *range(len(symbols))] if with_products else [None]:
+                slot = sympy.Symbol(f"c{first_slot + len(terms)}")
+                term = shape(slot * u) * (1 if j is None else symbols[j])
+                if _key(term, slots | {str(slot)}) in have:
+                    continue
+                factor = [np.ones(len(X)) if j is None else X[:, j] for X in xs]
+                best = _best_start(shape, grid, i, factor, own_columns, xs, ys)
+                if best is not None:
+                    terms.append(term)
+                    values[str(slot)] = np.full(len(xs), best)
     return terms, values
 
 
-def _best_start(shape, grid: np.ndarray, i: int, own_columns, xs, ys) -> float | None:
+def _best_start(shape, grid: np.ndarray, i: int, factor, own_columns, xs, ys) -> float | None:
     """The inner number of ``grid`` whose term (with its derivative in the inner number, one
     Gauss-Newton step) most reduces the residual of the own terms, summed over parameter values."""
     f = sympy.lambdify(sympy.Symbol("v"), shape(sympy.Symbol("v")), modules="numpy")
     df = sympy.lambdify(sympy.Symbol("v"), sympy.diff(shape(sympy.Symbol("v")), sympy.Symbol("v")), modules="numpy")
     rss = np.zeros(len(grid))
-    for A, X, y in zip(own_columns, xs, ys):
+    for A, X, y, w in zip(own_columns, xs, ys, factor):
         u = X[:, i]
         with np.errstate(all="ignore"):
             v = grid[:, None] * u[None, :]
-            new = np.stack([np.broadcast_to(f(v), v.shape), u[None, :] * np.broadcast_to(df(v), v.shape)], axis=-1)
+            new = w[None, :, None] * np.stack([np.broadcast_to(f(v), v.shape),
+                                               u[None, :] * np.broadcast_to(df(v), v.shape)], axis=-1)
         for g in range(len(grid)):
             M = np.concatenate([A, new[g]], axis=1)
             if not np.all(np.isfinite(M)):

@@ -49,6 +49,8 @@ MAX_CANDIDATES = 80
 #: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
 #: against its argument and a cubic, which fits the training rows and nothing else.
 MAX_CANCELLATION = 10.0
+#: A term below this fraction of the target's RMS at a parameter value idles there (term sorting).
+SORT_SIGNIFICANCE = 1e-3
 #: Rounds of search and polish of the kept terms' inner numbers.
 ROUNDS = 6
 
@@ -193,7 +195,9 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         terms = candidates(r, input_names, 1)
     own = len(own_terms(r))
     ys = [np.asarray(y, float) for y in ys]
-    r, extra = _with_library(r, terms[:own], input_names, xs, ys)
+    own_cols = _columns(terms[:own], r, {}, input_names, xs)
+    sizes = _sizes(_own_leads(r), own_cols, ys)
+    r, extra = _with_library(r, terms[:own], own_cols, input_names, xs, ys)
     terms = terms + extra
     n = int(sum(len(y) for y in ys))
     current = np.arange(len(terms)) < own
@@ -203,10 +207,10 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     n_params = np.array([1 + sum(1 for f in t.free_symbols if str(f) in r.coefficients) for t in terms])
     floor = RSS_FLOOR * float(sum(np.sum(y**2) for y in ys))
     inner = {str(f): np.asarray(r.coefficients[str(f)], float).copy() for ss in inner_slots for f in ss}
-    _sort_alike_terms(terms, inner_slots, inner)
 
     best, support = None, None
     for _ in range(ROUNDS):
+        _sort_alike_terms(terms, inner_slots, inner, sizes)
         cols = _columns(exprs, r, inner, input_names, xs)
         if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(exprs):
             break
@@ -216,7 +220,8 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         if best is None or score.rank(found) < best[0]:
             # BIC is comparable across rounds: the same rows, target and parameter counts
             best = (score.rank(found), found, lead, {k: v.copy() for k, v in inner.items()})
-        moved = _polish_inner(r, terms, found, lead, inner, xs, ys, input_names)
+        moved, lead = _polish_inner(r, terms, found, lead, inner, xs, ys, input_names)
+        sizes = _sizes(lead[:, :own], _columns(terms[:own], r, inner, input_names, xs), ys)
         settled = support is not None and np.array_equal(found, support) and moved <= 1e-6
         support = found
         if settled:
@@ -229,14 +234,33 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
 
 
-def _with_library(r: Readout, own: list[sympy.Expr], input_names, xs, ys) -> tuple[Readout, list[sympy.Expr]]:
+def _own_leads(r: Readout) -> np.ndarray:
+    """(P, own terms) the read-out's leading coefficients (1 for a term without one)."""
+    slots = {sympy.Symbol(k) for k in r.coefficients}
+    leads = [split_lead(t, slots)[0] for t in sympy.Add.make_args(sympy.sympify(r.skeleton)) if t != 0]
+    return np.stack([np.ones(len(r.param_values)) if lead is None else np.asarray(r.coefficients[str(lead)], float)
+                     for lead in leads], axis=1) if leads else np.zeros((len(r.param_values), 0))
+
+
+def _sizes(lead: np.ndarray, cols, ys) -> np.ndarray:
+    """(terms, P) RMS of each term (``lead`` (P, terms) times its column) against the target's RMS."""
+    out = np.zeros((lead.shape[1], len(ys)))
+    for p, (A, y) in enumerate(zip(cols, ys)):
+        rms_y = max(float(np.sqrt(np.mean(y**2))), 1e-300)
+        out[:, p] = np.abs(lead[p]) * np.sqrt(np.mean(A[:, :lead.shape[1]] ** 2, axis=0)) / rms_y
+    return out
+
+
+def _with_library(r: Readout, own: list[sympy.Expr], own_cols, input_names, xs, ys) -> tuple[Readout, list[sympy.Expr]]:
     """The read-out with the shape library's inner slots added to its coefficients (not to its
     skeleton), and the library's terms (:mod:`peql.symbolic.shape_library`)."""
     from .shape_library import library_terms
 
     slots = set(r.coefficients)
     first = 1 + max((int(k[1:]) for k in slots), default=-1)
-    extra, values = library_terms(own, _columns(own, r, {}, input_names, xs), slots, first, input_names, xs, ys)
+    # products of a shape and an input only where the candidates stay few (three inputs or fewer)
+    extra, values = library_terms(own, own_cols, slots, first, input_names, xs, ys,
+                                  with_products=len(input_names) <= 3)
     if not extra:
         return r, []
     return Readout(r.skeleton, r.param_values, {**r.coefficients, **values}, r.expressions, r.n_live_weights,
@@ -244,42 +268,48 @@ def _with_library(r: Readout, own: list[sympy.Expr], input_names, xs, ys) -> tup
 
 
 def _polish_inner(r: Readout, terms, support: np.ndarray, lead: np.ndarray, inner: dict[str, np.ndarray],
-                  xs, ys, input_names) -> float:
+                  xs, ys, input_names) -> tuple[float, np.ndarray]:
     """Polish the support's numbers by nonlinear least squares (:func:`peql.symbolic.tidy.polish`,
     neighbour restarts included) and write the kept terms' inner numbers back into ``inner`` (in
-    place). Returns the largest relative change."""
+    place). Returns the largest relative change and the polished (P, terms) leading coefficients."""
     from .tidy import polish
 
     kept_inner = _inner_rename(r, terms, support)
     if not kept_inner:
-        return 0.0
+        return 0.0, lead
     polished = polish(_rebuild(r, terms, support, lead, inner, input_names, 0.0), xs, ys, input_names, 0.0)
     moved = 0.0
     for old, new in kept_inner.items():
         value = np.asarray(polished.coefficients[new], float)
         moved = max(moved, float(np.max(np.abs(value - inner[old]) / (1 + np.abs(inner[old])))))
         inner[old] = value.copy()
-    return moved
+    lead = lead.copy()
+    for i, k in enumerate(np.flatnonzero(support)):
+        lead[:, k] = polished.coefficients[f"c{i}"]
+    return moved, lead
 
 
 def _sort_alike_terms(terms: Sequence[sympy.Expr], inner_slots: list[list[sympy.Symbol]],
-                      inner: dict[str, np.ndarray]) -> None:
-    """Give terms of one shape (``sin(c3*x)``, ``sin(c5*x)``) their inner numbers in one order at
-    every parameter value, the smallest first (in place).
+                      inner: dict[str, np.ndarray], sizes: np.ndarray) -> None:
+    """Give the read-out's terms of one shape (``sin(c3*x)``, ``sin(c5*x)``) their inner numbers in
+    one order at every parameter value (in place): the ones that matter there (``sizes``: at least
+    ``SORT_SIGNIFICANCE`` of the target's RMS) first, by the size of the inner number, then the rest.
 
     Units of one primitive hand a term from one to another along the parameter: the sine in its
-    linear range is ``sin(c3*x)`` at one value and ``sin(c5*x)`` at the next. A support is shared by
-    every value, so it can only drop the linear-range sine when one term holds it everywhere."""
+    linear range is ``sin(c3*x)`` at one value and ``sin(c5*x)`` at the next, and a unit that
+    matters at one value idles at the next. A support is shared by every value, so it can only drop
+    a term when one slot holds it everywhere. The leading coefficients are refitted by the search."""
     groups: dict[str, list[int]] = {}
     for i, (t, ss) in enumerate(zip(terms, inner_slots)):
-        if ss and len(ss) == len([f for f in t.free_symbols if str(f) in inner]):
+        if i < sizes.shape[0] and ss and len(ss) == len([f for f in t.free_symbols if str(f) in inner]):
             placeholder = t.xreplace({f: sympy.Symbol(f"_inner{j}") for j, f in enumerate(ss)})
             groups.setdefault(sympy.srepr(placeholder), []).append(i)
     for members in groups.values():
         if len(members) < 2:
             continue
         values = np.stack([np.stack([inner[str(f)] for f in inner_slots[i]]) for i in members])  # (m, slots, P)
-        order = np.argsort(np.abs(values[:, 0, :]), axis=0, kind="stable")                      # (m, P)
+        idle = sizes[members] < SORT_SIGNIFICANCE                                                # (m, P)
+        order = np.stack([np.lexsort((np.abs(values[:, 0, p]), idle[:, p])) for p in range(values.shape[2])], axis=1)
         values = np.take_along_axis(values, order[:, None, :], axis=0)
         for m, i in enumerate(members):
             for j, f in enumerate(inner_slots[i]):
