@@ -101,6 +101,10 @@ def _inner_terms(expr) -> list:
     return out
 
 
+#: An inner part this much smaller than the largest part of its argument is round-off, dropped.
+ROUND_OFF = 1e-9
+
+
 def law_expressions(skeleton, coefficients: dict, names: Sequence[str], scale: Scale, threshold: float) -> list:
     """The law at every parameter value, with the terms below ``threshold`` there dropped (top-level
     terms by magnitude, inner terms by their absolute size over the box; an argument keeps its
@@ -116,7 +120,10 @@ def law_expressions(skeleton, coefficients: dict, names: Sequence[str], scale: S
     points = scale.points(names)
     for parts in _inner_terms(expr):
         sizes = _values(list(parts), names, slots, coefficients, points, n)
-        small = (sizes < threshold) & (sizes < sizes.max(axis=0, keepdims=True))   # keep the largest
+        largest = sizes.max(axis=0, keepdims=True)
+        # below the threshold, or round-off beside the largest part (a phase of 1e-17 left by a
+        # least-squares polish, kept even when the chain has set the threshold to zero)
+        small = ((sizes < threshold) | (sizes < ROUND_OFF * largest)) & (sizes < largest)   # keep the largest
         for part, mask in zip(parts, small):
             _drop(part, mask, index, keep)
     values = {s: np.where(keep[index[s]], np.asarray(coefficients[s], dtype=float), 0.0) for s in slots}

@@ -8,8 +8,8 @@ support step can only keep a term it is offered. The inner number starts where t
 most of what the read-out's own terms leave, scanned over ``SCAN`` multiples of ``1 / max|u|``
 (a fraction of a period to several periods over the data, a decay by a factor of up to ``e^10``;
 rates of both signs for ``exp``), shared by every parameter value. The support step then tunes it
-(its Gauss-Newton column and polish) and keeps the term only where BIC says the data need it, at
-the price of two parameters per value, twice a monomial's.
+(its Gauss-Newton column and polish, within ``LIMIT``) and keeps the term only where BIC says the
+data need it, at the price of two parameters per value, twice a monomial's.
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ import sympy
 SHAPES = (sympy.sin, sympy.cos, sympy.exp)
 #: Starting inner numbers scanned, in units of ``1 / max|u|``.
 SCAN = np.geomspace(0.3, 10.0, 16)
+#: The largest inner number a library term may take, in units of ``1 / max|u|``: beyond it a sine
+#: has more periods than the rows can resolve and an exponential is a spike at one end of the data.
+LIMIT = 3 * SCAN[-1]
 
 
 def _key(term: sympy.Expr, slots: set[str]) -> str:
@@ -33,9 +36,9 @@ def _key(term: sympy.Expr, slots: set[str]) -> str:
 
 def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], slots: set[str], first_slot: int,
                   input_names: Sequence[str], xs: Sequence[np.ndarray], ys: Sequence[np.ndarray],
-                  with_products: bool = True) -> tuple[list[sympy.Expr], dict[str, np.ndarray]]:
+                  with_products: bool = True) -> tuple[list[sympy.Expr], dict[str, np.ndarray], dict[str, float]]:
     """The library's terms the read-out lacks, with new inner slots ``c{first_slot}``, ... and their
-    starting values per parameter value.
+    starting values per parameter value; and per new slot the largest size it may take (``LIMIT``).
 
     Args:
         own: the read-out's terms without their leading slot; ``slots``: the read-out's slot names.
@@ -45,7 +48,7 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
     """
     have = {_key(t, slots) for t in own}
     symbols = [sympy.Symbol(n) for n in input_names]
-    terms, values = [], {}
+    terms, values, limits = [], {}, {}
     for i, u in enumerate(symbols):
         u_max = max(float(np.max(np.abs(X[:, i]))) for X in xs)
         if not u_max > 0:
@@ -63,7 +66,8 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
                 if best is not None:
                     terms.append(term)
                     values[str(slot)] = np.full(len(xs), best)
-    return terms, values
+                    limits[str(slot)] = LIMIT / u_max
+    return terms, values, limits
 
 
 def _best_start(shape, grid: np.ndarray, i: int, factor, own_columns, xs, ys) -> float | None:

@@ -27,8 +27,7 @@ off is scored as the sine it is next to, not replaced by a cubic that absorbs th
 parameters counted stay the same (a term and its inner numbers). After each search the chosen
 support is polished by nonlinear least squares (:func:`peql.symbolic.tidy.polish`, restarts from
 neighbouring parameter values included), its inner numbers carried into the next search, until
-the support and its inner numbers settle (at most ``ROUNDS`` rounds; the best support by BIC over
-the rounds is kept). Terms of one shape are first given their inner numbers in one order at every
+the support and its inner numbers settle or BIC stops improving (at most ``ROUNDS`` rounds). Terms of one shape are first given their inner numbers in one order at every
 parameter value (units hand a term from one to another along the parameter)."""
 
 from __future__ import annotations
@@ -45,9 +44,11 @@ from .refit import split_lead
 DEGREE = 3
 RSS_FLOOR = 1e-6
 MAX_CANDIDATES = 80
-#: A support whose refit has a term larger than this many times the target (in L2 over a parameter
-#: value's rows) is refused: its terms cancel each other, typically a sine in its linear range
-#: against its argument and a cubic, which fits the training rows and nothing else.
+#: A support whose refit has a term with inner numbers (a sine, an exponential, or its Gauss-Newton
+#: column) larger than this many times the target (in L2 over a parameter value's rows) is refused:
+#: its terms cancel each other, typically a sine in its linear range against its argument and a
+#: cubic, which fits the training rows and nothing else. Monomials are not watched: a polynomial on
+#: a short range, such as ``u*(u - a)*(1 - u)`` on [0, 1], has terms far larger than its sum.
 MAX_CANCELLATION = 10.0
 #: A term below this fraction of the target's RMS at a parameter value idles there (term sorting).
 SORT_SIGNIFICANCE = 1e-3
@@ -123,6 +124,7 @@ class _Scorer:
         self.yy_p = np.array([float(np.sum(y**2)) for y in ys])
         self.yy = float(self.yy_p.sum())
         self.owner, self.n_params, self.floor = owner, n_params, floor
+        self.nonlinear = n_params > 1   # terms with inner numbers, the ones the cancellation guard watches
         self.n = int(sum(len(y) for y in ys))
         self.cache: dict[bytes, tuple] = {}
 
@@ -138,20 +140,43 @@ class _Scorer:
         """(BIC, parameters, RSS) of ``support``."""
         key = support.tobytes()
         if key not in self.cache:
-            idx, c = self._solve(support)
-            rss = self.yy
-            k = int(self.n_params[support].sum()) * self.gram.shape[0]
-            if len(idx):
-                rss = max(self.yy - float(np.sum(c * self.rhs[:, idx])), 0.0)
-            bic = self.n * np.log(max(rss, self.floor) / self.n) + k * np.log(self.n)
-            if len(idx):
-                # each column's contribution against the target, per parameter value
-                diag = np.sqrt(np.diagonal(self.gram[:, idx[:, None], idx], axis1=1, axis2=2))
-                size = np.abs(c) * diag / np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None]
-                if float(size.max()) > MAX_CANCELLATION:
-                    bic = np.inf   # terms that cancel each other: not a law, whatever it fits
-            self.cache[key] = (round(float(bic), 6), k, rss)
+            if support.any():
+                self.prefetch([support])
+            else:
+                self.cache[key] = (round(float(self.n * np.log(max(self.yy, self.floor) / self.n)), 6), 0, self.yy)
         return self.cache[key]
+
+    def prefetch(self, supports: Sequence[np.ndarray], chunk: int = 256) -> None:
+        """Score the non-empty ``supports`` not yet cached, those of one size in one batched solve
+        (a search's moves are hundreds of supports of two or three sizes)."""
+        by_size: dict[int, dict[bytes, np.ndarray]] = {}
+        for support in supports:
+            key = support.tobytes()
+            if key not in self.cache and support.any():
+                idx = np.flatnonzero(support[self.owner])
+                by_size.setdefault(len(idx), {})[key] = idx
+        diag = np.sqrt(np.diagonal(self.gram, axis1=1, axis2=2))            # (P, columns)
+        rms_y = np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None, None]
+        n_values = self.gram.shape[0]
+        for m, group in by_size.items():
+            keys = list(group)
+            for start in range(0, len(keys), chunk):
+                part = keys[start:start + chunk]
+                idx = np.stack([group[k] for k in part])                     # (M, m)
+                g = self.gram[:, idx[:, :, None], idx[:, None, :]] + 1e-12 * np.eye(m)
+                rhs = self.rhs[:, idx]                                       # (P, M, m)
+                c = np.linalg.solve(g, rhs[..., None])[..., 0]
+                rss = np.maximum(self.yy - np.einsum("pmk,pmk->m", c, rhs), 0.0)
+                # each column's contribution against the target, per parameter value; only terms
+                # with inner numbers are watched for cancelling each other
+                size = np.abs(c) * diag[:, idx] / rms_y
+                watched = self.nonlinear[self.owner[idx]]                    # (M, m)
+                cancelled = np.max(np.where(watched[None], size, 0.0), axis=(0, 2)) > MAX_CANCELLATION
+                for j, key in enumerate(part):
+                    support = np.frombuffer(key, dtype=bool)
+                    k = int(self.n_params[support].sum()) * n_values
+                    bic = self.n * np.log(max(float(rss[j]), self.floor) / self.n) + k * np.log(self.n)
+                    self.cache[key] = (np.inf if cancelled[j] else round(float(bic), 6), k, float(rss[j]))
 
     rank = __call__   # the order of supports: BIC, then fewer parameters, then lower RSS
 
@@ -173,10 +198,14 @@ def _stepwise(score: _Scorer, start: np.ndarray) -> np.ndarray:
     while True:
         on, off = np.flatnonzero(support), np.flatnonzero(~support)
         moves = [([i], []) for i in on] + [([], [j]) for j in off] + [([i], [j]) for i in on for j in off]
-        trial = None
+        trials = []
         for drop, add in moves:
             s = support.copy()
             s[drop], s[add] = False, True
+            trials.append(s)
+        score.prefetch(trials)
+        trial = None
+        for s in trials:
             if s.any() and score.rank(s) < best:
                 trial, best = s, score.rank(s)
         if trial is None:
@@ -197,7 +226,9 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     ys = [np.asarray(y, float) for y in ys]
     own_cols = _columns(terms[:own], r, {}, input_names, xs)
     sizes = _sizes(_own_leads(r), own_cols, ys)
-    r, extra = _with_library(r, terms[:own], own_cols, input_names, xs, ys)
+    r, extra, limits = _with_library(r, terms[:own], own_cols, input_names, xs, ys)
+    index = np.arange(len(terms) + len(extra))
+    subsets = [index >= 0, index < len(terms), (index >= own) & (index < len(terms))]
     terms = terms + extra
     n = int(sum(len(y) for y in ys))
     current = np.arange(len(terms)) < own
@@ -215,12 +246,12 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(exprs):
             break
         score = _Scorer(cols, ys, owner, n_params, floor)
-        found = _search(score, [current] if support is None else [current, support], len(terms), cols, ys, n)
+        found = _search(score, [current] if support is None else [current, support], subsets, cols, ys, n)
         lead = score.coefficients(found)[:, :len(terms)]
-        if best is None or score.rank(found) < best[0]:
-            # BIC is comparable across rounds: the same rows, target and parameter counts
-            best = (score.rank(found), found, lead, {k: v.copy() for k, v in inner.items()})
-        moved, lead = _polish_inner(r, terms, found, lead, inner, xs, ys, input_names)
+        if best is not None and not score.rank(found) < best[0]:
+            break   # the last polish did not pay: BIC is comparable across rounds (same rows, counts)
+        best = (score.rank(found), found, lead, {k: v.copy() for k, v in inner.items()})
+        moved, lead = _polish_inner(r, terms, found, lead, inner, limits, xs, ys, input_names)
         sizes = _sizes(lead[:, :own], _columns(terms[:own], r, inner, input_names, xs), ys)
         settled = support is not None and np.array_equal(found, support) and moved <= 1e-6
         support = found
@@ -251,27 +282,31 @@ def _sizes(lead: np.ndarray, cols, ys) -> np.ndarray:
     return out
 
 
-def _with_library(r: Readout, own: list[sympy.Expr], own_cols, input_names, xs, ys) -> tuple[Readout, list[sympy.Expr]]:
+def _with_library(r: Readout, own: list[sympy.Expr], own_cols, input_names, xs, ys
+                  ) -> tuple[Readout, list[sympy.Expr], dict[str, float]]:
     """The read-out with the shape library's inner slots added to its coefficients (not to its
-    skeleton), and the library's terms (:mod:`peql.symbolic.shape_library`)."""
+    skeleton), the library's terms and the bounds of their inner numbers
+    (:mod:`peql.symbolic.shape_library`)."""
     from .shape_library import library_terms
 
     slots = set(r.coefficients)
     first = 1 + max((int(k[1:]) for k in slots), default=-1)
     # products of a shape and an input only where the candidates stay few (three inputs or fewer)
-    extra, values = library_terms(own, own_cols, slots, first, input_names, xs, ys,
-                                  with_products=len(input_names) <= 3)
+    extra, values, limits = library_terms(own, own_cols, slots, first, input_names, xs, ys,
+                                          with_products=len(input_names) <= 3)
     if not extra:
-        return r, []
+        return r, [], {}
     return Readout(r.skeleton, r.param_values, {**r.coefficients, **values}, r.expressions, r.n_live_weights,
-                   r.scale), extra
+                   r.scale), extra, limits
 
 
 def _polish_inner(r: Readout, terms, support: np.ndarray, lead: np.ndarray, inner: dict[str, np.ndarray],
-                  xs, ys, input_names) -> tuple[float, np.ndarray]:
+                  limits: dict[str, float], xs, ys, input_names) -> tuple[float, np.ndarray]:
     """Polish the support's numbers by nonlinear least squares (:func:`peql.symbolic.tidy.polish`,
     neighbour restarts included) and write the kept terms' inner numbers back into ``inner`` (in
-    place). Returns the largest relative change and the polished (P, terms) leading coefficients."""
+    place), each within its bound in ``limits`` if it has one (a clipped term fits worse, and the
+    next search drops it unless the data need it). Returns the largest relative change and the
+    polished (P, terms) leading coefficients."""
     from .tidy import polish
 
     kept_inner = _inner_rename(r, terms, support)
@@ -281,6 +316,8 @@ def _polish_inner(r: Readout, terms, support: np.ndarray, lead: np.ndarray, inne
     moved = 0.0
     for old, new in kept_inner.items():
         value = np.asarray(polished.coefficients[new], float)
+        if old in limits:
+            value = np.clip(value, -limits[old], limits[old])
         moved = max(moved, float(np.max(np.abs(value - inner[old]) / (1 + np.abs(inner[old])))))
         inner[old] = value.copy()
     lead = lead.copy()
@@ -316,17 +353,31 @@ def _sort_alike_terms(terms: Sequence[sympy.Expr], inner_slots: list[list[sympy.
                 inner[str(f)] = values[m, j].copy()
 
 
-def _search(score: _Scorer, starts: list[np.ndarray], n_terms: int, cols, ys, n: int) -> np.ndarray:
+def _search(score: _Scorer, starts: list[np.ndarray], subsets: list[np.ndarray], cols, ys, n: int) -> np.ndarray:
     """The best support found by :func:`_stepwise` from each start and from the best support on
-    the sequential grouped thresholding path of the terms' own columns."""
+    the sequential grouped thresholding path of each subset of the terms (boolean masks): all of
+    them, the ones before the shape library, the monomials alone. A greedy search from one start
+    can stop among library terms that fit nearly as well as a polynomial it is several moves away
+    from; the monomials' own path starts it there."""
     from ..baselines.sgtr import sgtr
 
-    A = np.zeros((len(cols), max(len(y) for y in ys), n_terms))
-    b = np.zeros(A.shape[:2])
-    for p, (c, y) in enumerate(zip(cols, ys)):
-        A[p, :len(y)], b[p, :len(y)] = c[:, :n_terms], y
-    path = [s for s in sgtr(A, b, n_rows=n).supports if s.any()]
-    starts = starts + [min([*starts, *path], key=score.rank)]
+    n_terms = subsets[0].size
+    for subset in subsets:
+        idx = np.flatnonzero(subset)
+        if not len(idx):
+            continue
+        A = np.zeros((len(cols), max(len(y) for y in ys), len(idx)))
+        b = np.zeros(A.shape[:2])
+        for p, (c, y) in enumerate(zip(cols, ys)):
+            A[p, :len(y)], b[p, :len(y)] = c[:, idx], y
+        path = []
+        for s in sgtr(A, b, n_rows=n).supports:
+            if s.any():
+                full = np.zeros(n_terms, bool)
+                full[idx[s]] = True
+                path.append(full)
+        if path:
+            starts = starts + [min(path, key=score.rank)]
     return min((_stepwise(score, s) for s in starts), key=score.rank)
 
 

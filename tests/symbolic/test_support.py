@@ -15,13 +15,13 @@ TS = np.linspace(0.0, 1.0, 10)
 NAMES = ["x", "y"]
 
 
-def _rows(seed=0):
+def _rows(seed=0, low=-1.0, high=2.0):
     rng = np.random.default_rng(seed)
-    return [rng.uniform(-1.0, 2.0, (200, 2)) for _ in TS]
+    return [rng.uniform(low, high, (200, 2)) for _ in TS]
 
 
-def _chain(skeleton, coefs, truth, noise=0.0, seed=0):
-    xs = _rows(seed)
+def _chain(skeleton, coefs, truth, noise=0.0, seed=0, box=(-1.0, 2.0)):
+    xs = _rows(seed, *box)
     rng = np.random.default_rng(seed + 1)
     ys = [truth(X[:, 0], X[:, 1], t) for X, t in zip(xs, TS)]
     ys = [y + noise * np.std(y) * rng.standard_normal(len(y)) for y in ys]
@@ -121,3 +121,21 @@ def test_an_empty_read_out_gets_the_terms_the_data_need():
     """Every term gated off (skeleton ``0``): the support builds the law from its candidates."""
     r, rec = _chain("0", {}, lambda x, y, t: 0.2 + (1 + t) * x * y - 4 * y)
     assert _shapes(r) == {"1", "x*y", "y"}, r.skeleton
+
+
+def test_a_polynomial_whose_terms_dwarf_their_sum_is_a_law_not_a_cancellation():
+    """An Allee term ``u*(u - 0.3)*(1 - u)`` on [0, 1]: each monomial is many times the target, and
+    the support still takes the three monomials (the cancellation guard watches sines and
+    exponentials only)."""
+    r, rec = _chain("c0*sin(c1*x) + c2", {"c0": 0.1, "c1": 3.0, "c2": 0.0},
+                    lambda x, y, t: (2 + t) * x * (x - 0.3) * (1 - x), box=(0.0, 1.0))
+    assert _shapes(r) == {"x", "x**2", "x**3"}, r.skeleton
+
+
+def test_a_round_off_phase_leaves_the_law():
+    """A phase of 1e-17 beside ``1.0*x`` is dropped even at threshold zero; a real one stays."""
+    from peql.symbolic.magnitude import law_expressions
+
+    c = {"c0": np.array([1.5, 1.2]), "c1": np.array([1.0, 1.0]), "c2": np.array([-1.2e-17, 1.05])}
+    laws = law_expressions("c0*sin(c1*x + c2)", c, ["x"], Scale({"x": 3.0}, np.array([3.0, 3.0])), 0.0)
+    assert [str(e) for e in laws] == ["1.5*sin(1.0*x)", "1.2*sin(1.0*x + 1.05)"]
