@@ -47,6 +47,8 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
         with_products: also every shape times every input (``y*exp(c*x)``).
     """
     have = {_key(t, slots) for t in own}
+    bases = [_basis(A) for A in own_columns]
+    residuals = [y - Q @ (Q.T @ y) for Q, y in zip(bases, ys)]
     symbols = [sympy.Symbol(n) for n in input_names]
     terms, values, limits = [], {}, {}
     for i, u in enumerate(symbols):
@@ -62,7 +64,7 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
                 if _key(term, slots | {str(slot)}) in have:
                     continue
                 factor = [np.ones(len(X)) if j is None else X[:, j] for X in xs]
-                best = _best_start(shape, grid, i, factor, own_columns, xs, ys)
+                best = _best_start(shape, grid, i, factor, bases, residuals, xs)
                 if best is not None:
                     terms.append(term)
                     values[str(slot)] = np.full(len(xs), best)
@@ -70,24 +72,39 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
     return terms, values, limits
 
 
-def _best_start(shape, grid: np.ndarray, i: int, factor, own_columns, xs, ys) -> float | None:
+def _best_start(shape, grid: np.ndarray, i: int, factor, bases, residuals, xs) -> float | None:
     """The inner number of ``grid`` whose term (with its derivative in the inner number, one
-    Gauss-Newton step) most reduces the residual of the own terms, summed over parameter values."""
-    f = sympy.lambdify(sympy.Symbol("v"), shape(sympy.Symbol("v")), modules="numpy")
-    df = sympy.lambdify(sympy.Symbol("v"), sympy.diff(shape(sympy.Symbol("v")), sympy.Symbol("v")), modules="numpy")
+    Gauss-Newton step) most reduces the residual of the own terms, summed over parameter values.
+    ``bases[p]``: an orthonormal basis of the own terms' columns at value ``p``, ``residuals[p]``
+    the target off their span; the new columns are projected off it too, so every grid value costs
+    one 2x2 solve."""
+    v = sympy.Symbol("v")
+    f = sympy.lambdify(v, shape(v), modules="numpy")
+    df = sympy.lambdify(v, sympy.diff(shape(v), v), modules="numpy")
     rss = np.zeros(len(grid))
-    for A, X, y, w in zip(own_columns, xs, ys, factor):
+    for Q, r0, X, w in zip(bases, residuals, xs, factor):
         u = X[:, i]
         with np.errstate(all="ignore"):
-            v = grid[:, None] * u[None, :]
-            new = w[None, :, None] * np.stack([np.broadcast_to(f(v), v.shape),
-                                               u[None, :] * np.broadcast_to(df(v), v.shape)], axis=-1)
-        for g in range(len(grid)):
-            M = np.concatenate([A, new[g]], axis=1)
-            if not np.all(np.isfinite(M)):
-                rss[g] = np.inf
-                continue
-            M = M / np.where(np.linalg.norm(M, axis=0) > 0, np.linalg.norm(M, axis=0), 1.0)
-            coef, *_ = np.linalg.lstsq(M, y, rcond=None)
-            rss[g] += float(np.sum((y - M @ coef) ** 2))
+            arg = grid[:, None] * u[None, :]
+            new = w[None, :, None] * np.stack([np.broadcast_to(f(arg), arg.shape),
+                                               u[None, :] * np.broadcast_to(df(arg), arg.shape)], axis=-1)
+        finite = np.all(np.isfinite(new), axis=(1, 2))
+        new = np.where(finite[:, None, None], new, 0.0)
+        new = new - np.einsum("nk,gkc->gnc", Q, np.einsum("nk,gnc->gkc", Q, new))   # (G, n, 2) off the span
+        scale = np.sqrt(np.sum(new**2, axis=1, keepdims=True))
+        new = new / np.where(scale > 0, scale, 1.0)
+        b = np.einsum("gnc,n->gc", new, r0)
+        gram = np.einsum("gnc,gnd->gcd", new, new) + 1e-10 * np.eye(2)
+        explained = np.einsum("gc,gc->g", b, np.linalg.solve(gram, b[..., None])[..., 0])
+        rss += np.where(finite, float(r0 @ r0) - explained, np.inf)
     return float(grid[int(np.argmin(rss))]) if np.isfinite(rss).any() else None
+
+
+def _basis(A: np.ndarray) -> np.ndarray:
+    """An orthonormal basis of the span of ``A``'s columns (rank-revealing, so collinear own terms
+    do not break the projection)."""
+    if A.shape[1] == 0:
+        return np.zeros((A.shape[0], 0))
+    A = np.where(np.isfinite(A), A, 0.0)
+    U, sv, _ = np.linalg.svd(A, full_matrices=False)
+    return U[:, sv > sv.max(initial=0.0) * 1e-10] if sv.size else U[:, :0]
