@@ -10,12 +10,13 @@ Steps:
         (:func:`peql.symbolic.refit.refit_readout`).
     ``prune``: drop terms that are never significant (DESIGN 6b), refitting what is left when the
         chain has refitted (:func:`peql.symbolic.tidy.prune`).
-    ``polish``: nonlinear least squares of every coefficient, inner ones included (only after a
-        refit).
+    ``polish``: nonlinear least squares of every coefficient, inner ones included, restarted from
+        a neighbouring parameter value's solution where that fits far better (only after a refit).
     ``merge``: merge a unit split in two (:func:`peql.symbolic.tidy.merge`).
-    ``support``: keep the terms the data support across all parameter values, the read-out's terms
-        and the monomials up to degree 3 as candidates, by group-sparse regression and BIC
-        (:mod:`peql.symbolic.support`). The steps after it keep every term it chose: the
+    ``support``: keep the terms the data support across all parameter values, the read-out's terms,
+        the monomials up to degree 3 and the shape library (:mod:`peql.symbolic.shape_library`)
+        as candidates, by group-sparse regression and BIC, inner numbers tuned between search
+        rounds (:mod:`peql.symbolic.support`). The steps after it keep every term it chose: the
         magnitude threshold no longer applies.
     ``orient``: sign-consistent coefficient curves of odd and even function terms.
     ``closed_form``: search a formula for every coefficient curve
