@@ -226,6 +226,7 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     ys = [np.asarray(y, float) for y in ys]
     own_cols = _columns(terms[:own], r, {}, input_names, xs)
     sizes = _sizes(_own_leads(r), own_cols, ys)
+    unchanged = r, {"added": [], "dropped": []}   # the read-out as given, without the library's slots
     r, extra, limits = _with_library(r, terms[:own], own_cols, input_names, xs, ys)
     index = np.arange(len(terms) + len(extra))
     subsets = [index >= 0, index < len(terms), (index >= own) & (index < len(terms))]
@@ -258,7 +259,7 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         if settled:
             break
     if best is None or np.array_equal(best[1], current):
-        return r, {"added": [], "dropped": []}
+        return unchanged
     _, support, lead, used = best
     return _rebuild(r, terms, support, lead, used, input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],

@@ -139,3 +139,11 @@ def test_a_round_off_phase_leaves_the_law():
     c = {"c0": np.array([1.5, 1.2]), "c1": np.array([1.0, 1.0]), "c2": np.array([-1.2e-17, 1.05])}
     laws = law_expressions("c0*sin(c1*x + c2)", c, ["x"], Scale({"x": 3.0}, np.array([3.0, 3.0])), 0.0)
     assert [str(e) for e in laws] == ["1.5*sin(1.0*x)", "1.2*sin(1.0*x + 1.05)"]
+
+
+def test_a_read_out_left_as_it_is_carries_no_library_slots():
+    """When the data keep the read-out's own terms, its coefficients come back without the shape
+    library's inner slots (nothing downstream sees a slot the skeleton lacks)."""
+    r, rec = _chain("c0*x**2 + c1*x*y", {"c0": 1.0, "c1": -1.0}, lambda x, y, t: (1 + t) * x**2 - (2 - t) * x * y)
+    assert rec.support == {"added": [], "dropped": []}
+    assert set(r.coefficients) == {str(s) for s in sympy.sympify(r.skeleton).free_symbols} - set(NAMES)
