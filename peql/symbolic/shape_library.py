@@ -26,6 +26,9 @@ SCAN = np.geomspace(0.3, 10.0, 16)
 #: The largest inner number a library term may take, in units of ``1 / max|u|``: beyond it a sine
 #: has more periods than the rows can resolve and an exponential is a spike at one end of the data.
 LIMIT = 3 * SCAN[-1]
+#: The scan looks at this many evenly spaced parameter values at most: it only picks a start, which
+#: the search tunes on every value (a field's 256 values would cost eight times as much).
+SCAN_VALUES = 32
 
 
 def _key(term: sympy.Expr, slots: set[str]) -> str:
@@ -47,6 +50,9 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
         with_products: also every shape times every input (``y*exp(c*x)``).
     """
     have = {_key(t, slots) for t in own}
+    # the scan only picks a start: evenly spaced parameter values, at most SCAN_VALUES of them
+    chosen = np.unique(np.linspace(0, len(xs) - 1, min(len(xs), SCAN_VALUES)).round().astype(int))
+    own_columns, xs_scan, ys = [own_columns[p] for p in chosen], [xs[p] for p in chosen], [ys[p] for p in chosen]
     bases = [_basis(A) for A in own_columns]
     residuals = [y - Q @ (Q.T @ y) for Q, y in zip(bases, ys)]
     symbols = [sympy.Symbol(n) for n in input_names]
@@ -63,8 +69,8 @@ def library_terms(own: Sequence[sympy.Expr], own_columns: Sequence[np.ndarray], 
                 term = shape(slot * u) * (1 if j is None else symbols[j])
                 if _key(term, slots | {str(slot)}) in have:
                     continue
-                factor = [np.ones(len(X)) if j is None else X[:, j] for X in xs]
-                best = _best_start(shape, grid, i, factor, bases, residuals, xs)
+                factor = [np.ones(len(X)) if j is None else X[:, j] for X in xs_scan]
+                best = _best_start(shape, grid, i, factor, bases, residuals, xs_scan)
                 if best is not None:
                     terms.append(term)
                     values[str(slot)] = np.full(len(xs), best)
