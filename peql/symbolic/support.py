@@ -2,33 +2,37 @@
 parameter values at once.
 
 The network proposes term shapes; a group-sparse regression decides which terms stay. The
-candidates are every term of the read-out (with its inner numbers, such as a frequency, held at
-their values at each parameter value) and every monomial of the inputs up to degree 3, the
-constant included. The monomials are there because a network often writes a low-order polynomial
-with another primitive: ``x`` as ``14989 sin(0.00168 x)`` (a sine in its linear range) or a
-cubic as a sum of sines; the regression prefers the monomial when it explains the data as well
-with as few terms.
+candidates are every term of the read-out, every monomial of the inputs up to degree 3 (the
+constant included) and the shape library's terms (:mod:`peql.symbolic.shape_library`: ``sin``,
+``cos`` and ``exp`` of every input, for shapes the network did not propose). The monomials are
+there because a network often writes a low-order polynomial with another primitive: ``x`` as
+``14989 sin(0.00168 x)`` (a sine in its linear range) or a cubic as a sum of sines; the
+regression prefers the monomial when it explains the data as well with as few terms.
 
 Selection by BIC, ``N ln(RSS / N) + k ln N``: every support is refitted by least squares at
 each parameter value; ``N`` counts the rows and ``k`` the parameters, a term's leading coefficient
 and its inner numbers at every parameter value (so a sine costs twice a monomial). RSS is floored
 at ``1e-6`` of the target's sum of squares: below that (a term worth less than 0.1 % of the
 target's RMS, a tenth of the significance rule of DESIGN 6b) exact data would reward round-off,
-and at the floor the support with fewer parameters wins. The search starts from the read-out's
-own terms and from the best support on the path of sequential grouped thresholding
-(:func:`peql.baselines.sgtr.sgtr`, one support shared by every parameter value), and takes the best
-single change (drop a term, add one, swap one for another) while BIC improves. On noisy data BIC
-is what keeps noise from buying constants and small terms.
+and at the floor the support with fewer parameters wins. The search
+(:mod:`peql.symbolic.support_search`) starts from the read-out's own terms and from the best
+support on the paths of sequential grouped thresholding (:func:`peql.baselines.sgtr.sgtr`, one
+support shared by every parameter value) of all candidates, of those before the library and of
+the monomials alone, and takes the best single change (drop a term, add one, swap one for
+another) while BIC improves. On noisy data BIC is what keeps noise from buying constants and
+small terms. A support whose sines or exponentials cancel each other is refused.
 
-Inner numbers are not held fixed. A term with inner numbers of its own (``sin(c1*x)``, ``exp(c2*x)``)
-enters a support with its derivative in each of them beside it (``x*cos(c1*x)``): the least-squares
-fit of the pair is one Gauss-Newton step on the inner number, so a sine whose frequency is slightly
-off is scored as the sine it is next to, not replaced by a cubic that absorbs the error. The
-parameters counted stay the same (a term and its inner numbers). After each search the chosen
-support is polished by nonlinear least squares (:func:`peql.symbolic.tidy.polish`, restarts from
-neighbouring parameter values included), its inner numbers carried into the next search, until
-the support and its inner numbers settle or BIC stops improving (at most ``ROUNDS`` rounds). Terms of one shape are first given their inner numbers in one order at every
-parameter value (units hand a term from one to another along the parameter)."""
+Inner numbers are not held fixed. A term with inner numbers of its own (``sin(c1*x)``,
+``exp(c2*x)``) enters a support with its derivative in each of them beside it (``x*cos(c1*x)``):
+the least-squares fit of the pair is one Gauss-Newton step on the inner number, so a sine whose
+frequency is slightly off is scored as the sine it is next to, not replaced by a cubic that
+absorbs the error. The parameters counted stay the same (a term and its inner numbers). After
+each search the chosen support is polished by nonlinear least squares
+(:func:`peql.symbolic.tidy.polish`, restarts from neighbouring parameter values included), its
+inner numbers carried into the next search, until the support and its inner numbers settle or
+BIC stops improving (at most ``ROUNDS`` rounds). Before each search, the read-out's terms of one
+shape are given their inner numbers in one order at every parameter value (units hand a term
+from one to another along the parameter)."""
 
 from __future__ import annotations
 
@@ -40,16 +44,11 @@ import sympy
 
 from .readout import Readout, law_of
 from .refit import split_lead
+from .support_search import SupportScorer, search
 
 DEGREE = 3
 RSS_FLOOR = 1e-6
 MAX_CANDIDATES = 80
-#: A support whose refit has a term with inner numbers (a sine, an exponential, or its Gauss-Newton
-#: column) larger than this many times the target (in L2 over a parameter value's rows) is refused:
-#: its terms cancel each other, typically a sine in its linear range against its argument and a
-#: cubic, which fits the training rows and nothing else. Monomials are not watched: a polynomial on
-#: a short range, such as ``u*(u - a)*(1 - u)`` on [0, 1], has terms far larger than its sum.
-MAX_CANCELLATION = 10.0
 #: A term below this fraction of the target's RMS at a parameter value idles there (term sorting).
 SORT_SIGNIFICANCE = 1e-3
 #: Rounds of search and polish of the kept terms' inner numbers.
@@ -108,111 +107,6 @@ def _own_inner_slots(terms: Sequence[sympy.Expr], r: Readout) -> list[list[sympy
     return [[f for f in ss if count[f] == 1] for ss in slots]
 
 
-class _Scorer:
-    """BIC of supports (boolean masks over the candidate terms), cached. A support is refitted by
-    least squares at every parameter value at once, through the normal equations of unit-norm
-    columns (one batched solve; the RSS floor is far above their round-off). ``owner[j]`` is the
-    term column ``j`` belongs to: the term's own values or its derivative in one of its inner
-    numbers; a term in the support brings all its columns. A term's parameters are its leading
-    coefficient and its inner numbers, at every parameter value."""
-
-    def __init__(self, cols, ys, owner: np.ndarray, n_params: np.ndarray, floor: float):
-        norms = np.sqrt(sum(np.sum(A**2, axis=0) for A in cols))
-        self.norms = np.where(norms > 0, norms, 1.0)
-        self.gram = np.stack([(A / self.norms).T @ (A / self.norms) for A in cols])
-        self.rhs = np.stack([(A / self.norms).T @ y for A, y in zip(cols, ys)])
-        self.yy_p = np.array([float(np.sum(y**2)) for y in ys])
-        self.yy = float(self.yy_p.sum())
-        self.owner, self.n_params, self.floor = owner, n_params, floor
-        self.nonlinear = n_params > 1   # terms with inner numbers, the ones the cancellation guard watches
-        self.n = int(sum(len(y) for y in ys))
-        self.cache: dict[bytes, tuple] = {}
-
-    def _solve(self, support: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """(column indices, (P, columns) coefficients of unit-norm columns) of ``support``."""
-        idx = np.flatnonzero(support[self.owner])
-        if not len(idx):
-            return idx, None
-        g = self.gram[:, idx[:, None], idx] + 1e-12 * np.eye(len(idx))
-        return idx, np.linalg.solve(g, self.rhs[:, idx, None])[..., 0]
-
-    def __call__(self, support: np.ndarray) -> tuple[float, int, float]:
-        """(BIC, parameters, RSS) of ``support``."""
-        key = support.tobytes()
-        if key not in self.cache:
-            if support.any():
-                self.prefetch([support])
-            else:
-                self.cache[key] = (round(float(self.n * np.log(max(self.yy, self.floor) / self.n)), 6), 0, self.yy)
-        return self.cache[key]
-
-    def prefetch(self, supports: Sequence[np.ndarray], chunk: int = 256) -> None:
-        """Score the non-empty ``supports`` not yet cached, those of one size in one batched solve
-        (a search's moves are hundreds of supports of two or three sizes)."""
-        by_size: dict[int, dict[bytes, np.ndarray]] = {}
-        for support in supports:
-            key = support.tobytes()
-            if key not in self.cache and support.any():
-                idx = np.flatnonzero(support[self.owner])
-                by_size.setdefault(len(idx), {})[key] = idx
-        diag = np.sqrt(np.diagonal(self.gram, axis1=1, axis2=2))            # (P, columns)
-        rms_y = np.sqrt(np.maximum(self.yy_p, 1e-300))[:, None, None]
-        n_values = self.gram.shape[0]
-        for m, group in by_size.items():
-            keys = list(group)
-            for start in range(0, len(keys), chunk):
-                part = keys[start:start + chunk]
-                idx = np.stack([group[k] for k in part])                     # (M, m)
-                g = self.gram[:, idx[:, :, None], idx[:, None, :]] + 1e-12 * np.eye(m)
-                rhs = self.rhs[:, idx]                                       # (P, M, m)
-                c = np.linalg.solve(g, rhs[..., None])[..., 0]
-                rss = np.maximum(self.yy - np.einsum("pmk,pmk->m", c, rhs), 0.0)
-                # each column's contribution against the target, per parameter value; only terms
-                # with inner numbers are watched for cancelling each other
-                size = np.abs(c) * diag[:, idx] / rms_y
-                watched = self.nonlinear[self.owner[idx]]                    # (M, m)
-                cancelled = np.max(np.where(watched[None], size, 0.0), axis=(0, 2)) > MAX_CANCELLATION
-                for j, key in enumerate(part):
-                    support = np.frombuffer(key, dtype=bool)
-                    k = int(self.n_params[support].sum()) * n_values
-                    bic = self.n * np.log(max(float(rss[j]), self.floor) / self.n) + k * np.log(self.n)
-                    self.cache[key] = (np.inf if cancelled[j] else round(float(bic), 6), k, float(rss[j]))
-
-    rank = __call__   # the order of supports: BIC, then fewer parameters, then lower RSS
-
-    def coefficients(self, support: np.ndarray) -> np.ndarray:
-        """(P, columns) coefficients of ``support`` in the data's units, zero off the support: the
-        solution that was scored (and checked for cancelling terms), not a fresh one that could
-        differ on near-collinear columns."""
-        idx, c = self._solve(support)
-        out = np.zeros((self.gram.shape[0], self.owner.size))
-        if len(idx):
-            out[:, idx] = c / self.norms[idx]
-        return out
-
-
-def _stepwise(score: _Scorer, start: np.ndarray) -> np.ndarray:
-    """From ``start``, take the best single change (drop a term, add one, or swap one for
-    another) while it improves :meth:`_Scorer.rank`."""
-    support, best = start.copy(), score.rank(start)
-    while True:
-        on, off = np.flatnonzero(support), np.flatnonzero(~support)
-        moves = [([i], []) for i in on] + [([], [j]) for j in off] + [([i], [j]) for i in on for j in off]
-        trials = []
-        for drop, add in moves:
-            s = support.copy()
-            s[drop], s[add] = False, True
-            trials.append(s)
-        score.prefetch(trials)
-        trial = None
-        for s in trials:
-            if s.any() and score.rank(s) < best:
-                trial, best = s, score.rank(s)
-        if trial is None:
-            return support
-        support = trial
-
-
 def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], input_names: Sequence[str],
                    threshold: float = 0.01, degree: int = DEGREE) -> tuple[Readout, dict]:
     """The read-out with the support the data choose (module docstring). Returns it and what
@@ -246,8 +140,8 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         cols = _columns(exprs, r, inner, input_names, xs)
         if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(exprs):
             break
-        score = _Scorer(cols, ys, owner, n_params, floor)
-        found = _search(score, [current] if support is None else [current, support], subsets, cols, ys, n)
+        score = SupportScorer(cols, ys, owner, n_params, floor)
+        found = search(score, [current] if support is None else [current, support], subsets, cols, ys, n)
         lead = score.coefficients(found)[:, :len(terms)]
         if best is not None and not score.rank(found) < best[0]:
             break   # the last polish did not pay: BIC is comparable across rounds (same rows, counts)
@@ -352,34 +246,6 @@ def _sort_alike_terms(terms: Sequence[sympy.Expr], inner_slots: list[list[sympy.
         for m, i in enumerate(members):
             for j, f in enumerate(inner_slots[i]):
                 inner[str(f)] = values[m, j].copy()
-
-
-def _search(score: _Scorer, starts: list[np.ndarray], subsets: list[np.ndarray], cols, ys, n: int) -> np.ndarray:
-    """The best support found by :func:`_stepwise` from each start and from the best support on
-    the sequential grouped thresholding path of each subset of the terms (boolean masks): all of
-    them, the ones before the shape library, the monomials alone. A greedy search from one start
-    can stop among library terms that fit nearly as well as a polynomial it is several moves away
-    from; the monomials' own path starts it there."""
-    from ..baselines.sgtr import sgtr
-
-    n_terms = subsets[0].size
-    for subset in subsets:
-        idx = np.flatnonzero(subset)
-        if not len(idx):
-            continue
-        A = np.zeros((len(cols), max(len(y) for y in ys), len(idx)))
-        b = np.zeros(A.shape[:2])
-        for p, (c, y) in enumerate(zip(cols, ys)):
-            A[p, :len(y)], b[p, :len(y)] = c[:, idx], y
-        path = []
-        for s in sgtr(A, b, n_rows=n).supports:
-            if s.any():
-                full = np.zeros(n_terms, bool)
-                full[idx[s]] = True
-                path.append(full)
-        if path:
-            starts = starts + [min(path, key=score.rank)]
-    return min((_stepwise(score, s) for s in starts), key=score.rank)
 
 
 def _inner_rename(r: Readout, terms, support: np.ndarray) -> dict[str, str]:
