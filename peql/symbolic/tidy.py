@@ -17,8 +17,10 @@ value, the significant ones agree on that coefficient within 5 % (up to sign for
 
 **Inner coefficients** (:func:`polish`). The least-squares refit holds inner coefficients
 (frequencies, rates) at the network's values; this polishes every coefficient of the skeleton at
-every parameter value by nonlinear least squares, started there, keeping the result only if it
-fits better.
+every parameter value by nonlinear least squares (Jacobian in closed form), started there, keeping
+the result only if it fits better. A value whose fit is more than ten times worse (relative RSS)
+than a neighbour's along the parameter is restarted from the neighbour's solution, in up to three
+sweeps.
 
 **Consistent signs** (:func:`orient`). A weight set per parameter value (SEQL) may write
 ``2*sin(1.05*x)`` at one value and ``-2*sin(-1.05*x)`` at the next: the same equation, but
@@ -217,8 +219,8 @@ def _continue_from_neighbours(current: list, rss: np.ndarray, usable, solve, yy:
     (a sine pushed into its linear range, where it and a linear term cancel into a cubic) while its
     neighbours, a small step along the parameter, hold the law. Coefficients vary smoothly with the
     parameter except at jumps, so a neighbour's solution is a start close to the right basin.
-    In place; ``order`` sorts the values along the parameter; sweeps forwards and backwards
-    until nothing changes."""
+    In place; ``order`` sorts the values along the parameter; up to ``sweeps`` sweeps, forwards
+    and backwards alternately, stopping early when one changes nothing."""
     rel = lambda p: rss[p] / max(yy[p], 1e-300)
     for sweep in range(sweeps):
         changed = False
