@@ -19,6 +19,7 @@ def add_commands(sub) -> None:
 
 
 def _cmd(args) -> int:
+    from ..fit.allocator import keeping_freed_memory
     from ..fit.denormals import flushing_denormals
     from ..plugins import get_registry
 
@@ -27,7 +28,7 @@ def _cmd(args) -> int:
 
         check_output(args.json_path, FILE, owned=is_peql_json, what="benchmark results (JSON)")
     devices = (["cpu"] + (["cuda"] if torch.cuda.is_available() else [])) if args.device == "auto" else args.device.split(",")
-    with flushing_denormals():   # as in training
+    with flushing_denormals(), keeping_freed_memory():   # as in training
         out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
                   get_registry(args.plugins_dir))
     print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; batching speed-up (max/min trials): "

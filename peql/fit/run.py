@@ -13,6 +13,7 @@ import torch
 
 from . import checkpoint as ckpt
 from .data import GroupedData
+from .allocator import keeping_freed_memory
 from .denormals import flushing_denormals
 from .progress import Progress
 from .sampler import Sampler
@@ -92,11 +93,11 @@ def train(data, fingerprint: str, settings: FitSettings, run_dir: str | Path | N
     """The training loop behind every fit, on data already on the device (a data holder such as
     ``GroupedData`` or ``SequenceData``); ``fingerprint`` identifies the data in the checkpoint and
     ``build(registry, settings, data) -> (architecture, model)`` makes the model
-    (:mod:`peql.fit.models`). Denormals are flushed while it runs and the caller's mode comes back
-    after (peql.fit.denormals)."""
+    (:mod:`peql.fit.models`). Denormals are flushed and freed memory is kept for reuse while it
+    runs; the caller's settings come back after (peql.fit.denormals, peql.fit.allocator)."""
     if registry is None:
         raise ValueError("train needs the component registry (peql.get_registry())")
-    with flushing_denormals():
+    with flushing_denormals(), keeping_freed_memory():
         return _train(data, fingerprint, settings, run_dir, registry, progress, quiet, on_mismatch, build)
 
 
