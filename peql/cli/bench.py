@@ -31,7 +31,7 @@ def _cmd(args) -> int:
     with flushing_denormals(), keeping_freed_memory():   # as in training
         out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
                   get_registry(args.plugins_dir))
-    print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; batching speed-up (max/min trials): "
+    print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; copy bandwidth: {out['copy_gbs']:.1f} GB/s; batching speed-up (max/min trials): "
           + ", ".join(f"{k} {v:.2f}x" for k, v in out["batching_speedup"].items()))
     if args.json_path:
         from ..results import write_json

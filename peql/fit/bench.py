@@ -2,7 +2,9 @@
 (3 hidden layers of constant x2, identity x4, square x4, sin x2 (4*pi), product x2 (scale 10),
 skip connections) and minibatches (SEQL: 16 samples at each of 128 parameter values; HEQL: 64
 samples x 64 parameter values), on CPU and on CUDA when present. Reports this machine's
-matrix-multiply rate measured in the same run, so results compare across machines as ratios."""
+matrix-multiply rate and memory bandwidth measured in the same run, so results compare across
+machines as ratios, and the bytes one step's kernels read and write, so the step's time compares
+with the time those bytes take at the measured bandwidth."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ import time
 
 import numpy as np
 import torch
+from torch.utils import _pytree as pytree
+from torch.utils._python_dispatch import TorchDispatchMode
 
 ORIGINAL_NETWORK = {
     "hidden_layers": 3,
@@ -36,6 +40,45 @@ def sgemm_gflops(device: torch.device, n: int = 1024, seconds: float = 1.0) -> f
         reps += 1
     _sync(device)
     return 2 * n**3 * reps / (time.perf_counter() - t0) / 1e9
+
+
+def copy_bandwidth_gbs(device: torch.device, mib: int = 256, seconds: float = 1.0) -> float:
+    """Measured memory bandwidth (GB/s) of a STREAM-style copy: ``b = a`` over arrays of ``mib``
+    MiB (eight times a large last-level cache), counting the bytes read and the bytes written."""
+    a = torch.ones(mib << 18, device=device)
+    b = torch.empty_like(a)
+    for _ in range(2):
+        b.copy_(a)
+    _sync(device)
+    reps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        b.copy_(a)
+        reps += 1
+    _sync(device)
+    return 2 * a.numel() * a.element_size() * reps / (time.perf_counter() - t0) / 1e9
+
+
+class BytesTouched(TorchDispatchMode):
+    """Counts the bytes every kernel of a block reads and writes: each op's tensor inputs and
+    outputs once (views move nothing and are not counted). Caches are not modelled, so this is
+    the traffic of a machine without them: a floor to compare the step's time with, not a
+    measurement of the memory bus."""
+
+    def __init__(self):
+        super().__init__()
+        self.bytes = 0
+
+    #: ops that allocate, or reinterpret a tensor, without reading or writing its bytes
+    MOVES_NOTHING = frozenset({"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided",
+                               "_unsafe_view", "detach"})
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if not func.is_view and func.overloadpacket.__name__ not in self.MOVES_NOTHING:
+            for t in pytree.tree_leaves((args, kwargs, out)):
+                if isinstance(t, torch.Tensor):
+                    self.bytes += t.numel() * t.element_size()
+        return out
 
 
 def _sync(device):
@@ -71,6 +114,9 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
     with FlopCounterMode(display=False) as counter:
         Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
     flops = counter.get_total_flops()
+    with BytesTouched() as touched:
+        Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
+    n_params = sum(p.numel() * p.element_size() for p in model.parameters())
     _sync(device)
     t0 = time.perf_counter()
     for s in range(steps):
@@ -80,7 +126,8 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
     label = device.type + ("+graph" if cuda_graph and device.type == "cuda" else "")
     return {"arch": arch, "trials": trials, "device": label, "steps": steps,
             "ms_per_step": 1e3 * dt / steps, "trial_steps_per_s": trials * steps / dt,
-            "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9}
+            "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9,
+            "mb_touched_per_step": touched.bytes / 1e6, "parameter_mb": n_params / 1e6}
 
 
 def _options(arch):
@@ -88,21 +135,26 @@ def _options(arch):
 
 
 def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
-    runs, gemm = [], {}
+    runs, gemm, bandwidth = [], {}, {}
     for dev in devices:
         device = torch.device(dev)
         gemm[dev] = sgemm_gflops(device)
+        bandwidth[dev] = copy_bandwidth_gbs(device)
         # on CUDA: the eager step and the captured graph (peql.fit.graphed), as a ratio in one run
         modes = [False, True] if device.type == "cuda" else [False]
         for arch, graph, trials in itertools.product(archs, modes, trials_list):
             runs.append(bench_one(arch, trials, device, steps, warmup, registry, graph))
             r = runs[-1]
+            # the time the step's bytes take at the copy bandwidth, as a share of the step
+            r["bytes_floor_share"] = r["mb_touched_per_step"] / 1e3 / bandwidth[dev] / (r["ms_per_step"] / 1e3)
             print(f"{arch:5s} trials={trials:3d} {r['device']:10s} {r['ms_per_step']:8.2f} ms/step "
-                  f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)",
-                  flush=True)
+                  f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)  "
+                  f"{r['mb_touched_per_step']:7.1f} MB/step touched ({100 * r['bytes_floor_share']:3.0f}% of the "
+                  f"step at copy bandwidth)", flush=True)
     by_arch = {}
     for r in runs:
         by_arch.setdefault((r["arch"], r["device"]), {})[r["trials"]] = r["trial_steps_per_s"]
     speedups = {f"{a}/{d}": tp[max(tp)] / tp[min(tp)] for (a, d), tp in by_arch.items() if len(tp) > 1}
     return {"runs": runs, "sgemm_gflops": gemm.get("cpu", next(iter(gemm.values()))), "sgemm_gflops_by_device": gemm,
+            "copy_gbs": bandwidth.get("cpu", next(iter(bandwidth.values()))), "copy_gbs_by_device": bandwidth,
             "batching_speedup": speedups, "torch": torch.__version__, "threads": torch.get_num_threads()}

@@ -67,7 +67,10 @@ class HEQLNet(SymbolicModel):
         T, P = t.shape
         h = t.reshape(T, 1, P, 1).to(self.trunk_w[0].dtype)
         for w, b in zip(self.trunk_w, self.trunk_b):
-            h = torch.relu(torch.matmul(h, w) + b)              # (T, M, P, width)
+            # the first layer reads the one parameter: an outer product, as a broadcast rather
+            # than a batched GEMM with inner dimension 1
+            pre = torch.addcmul(b, h, w) if w.shape[-2] == 1 else torch.matmul(h, w) + b
+            h = torch.relu(pre)                                 # (T, M, P, width)
         weights = []
         for m, (i, o) in enumerate(self.out_sizes):
             flat = torch.baddbmm(self.head_b[m], h[:, m], self.head_w[m])   # (T, P, i*o)

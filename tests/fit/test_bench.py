@@ -1,0 +1,20 @@
+"""The bench's own measures (peql.fit.bench): bytes touched per kernel, memory bandwidth."""
+
+import torch
+
+from peql.fit.bench import BytesTouched, copy_bandwidth_gbs
+
+
+def test_bytes_touched_counts_each_kernels_inputs_and_outputs_and_not_views_or_allocations():
+    a, b = torch.ones(1000), torch.ones(1000)
+    with BytesTouched() as touched:
+        c = a + b                      # reads 2 x 4000 bytes, writes 4000
+        c.view(10, 100).t()            # views: nothing moves
+        torch.empty(10_000)            # an allocation: nothing moves
+        c.mul_(2.0)                    # reads 4000, writes 4000 (the same tensor, counted twice)
+    assert touched.bytes == 3 * 4000 + 2 * 4000
+
+
+def test_copy_bandwidth_is_a_plausible_rate():
+    gbs = copy_bandwidth_gbs(torch.device("cpu"), mib=16, seconds=0.1)
+    assert 0.5 < gbs < 2000
