@@ -37,10 +37,13 @@ class RMSProp:
         d, eps = self.cfg["decay"], self.cfg["eps"]
         torch._foreach_mul_(ms, d)
         torch._foreach_addcmul_(ms, grads, grads, value=1.0 - d)
+        # one temporary per parameter, updated in place (the nested form made two)
         if self.cfg["eps_inside"]:
-            denom = torch._foreach_sqrt(torch._foreach_add(ms, eps))
+            denom = torch._foreach_add(ms, eps)
+            torch._foreach_sqrt_(denom)
         else:
-            denom = torch._foreach_add(torch._foreach_sqrt(ms), eps)
+            denom = torch._foreach_sqrt(ms)
+            torch._foreach_add_(denom, eps)
         if isinstance(lr, torch.Tensor):
             torch._foreach_div_(denom, lr)
             torch._foreach_addcdiv_(params, grads, denom, value=-1.0)
