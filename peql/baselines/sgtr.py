@@ -68,12 +68,15 @@ def sgtr(A: np.ndarray, b: np.ndarray, *, ridge: float = 1e-5, n_tolerances: int
     W0 = ridge_fit(np.ones(p, dtype=bool))
     tolerances = tolerance_grid(np.linalg.norm(W0, axis=0), n_tolerances)
     losses, supports, fits = [], [], []
+    rss_of: dict[bytes, float] = {}   # neighbouring tolerances often end on the same fit
     for tol in tolerances:
         W = _threshold_passes(W0, tol, max_passes, ridge_fit, lstsq_fit)
         support = np.any(W != 0, axis=0)
-        resid = np.einsum("mnp,mp->mn", An, W) - bn
+        key = W.tobytes()
+        if key not in rss_of:
+            rss_of[key] = float(np.sum((np.einsum("mnp,mp->mn", An, W) - bn) ** 2))
         k = np.count_nonzero(W) / m
-        losses.append(aicc(float(np.sum(resid**2)), N, k))
+        losses.append(aicc(rss_of[key], N, k))
         supports.append(support)
         fits.append(W)
     best = int(np.argmin(losses))

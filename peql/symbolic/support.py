@@ -53,6 +53,10 @@ MAX_CANDIDATES = 80
 SORT_SIGNIFICANCE = 1e-3
 #: Rounds of search and polish of the kept terms' inner numbers.
 ROUNDS = 6
+#: The search scores supports on at most this many parameter values, evenly spaced (a field's
+#: 256 cost four times as much and choose the same terms: a term the law needs is needed
+#: everywhere); the chosen support is then fitted and scored on every value.
+SEARCH_VALUES = 64
 
 
 def monomials(input_names: Sequence[str], degree: int = DEGREE) -> list[sympy.Expr]:
@@ -141,9 +145,14 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
         if not all(np.all(np.isfinite(c)) for c in cols) or n <= len(exprs):
             break
         score = SupportScorer(cols, ys, owner, n_params, floor)
-        found = search(score, [current] if support is None else [current, support], subsets, cols, ys, n)
+        pick = _search_values(len(ys))
+        s_cols, s_ys = [cols[i] for i in pick], [ys[i] for i in pick]
+        s_score = score if len(pick) == len(ys) else \
+            SupportScorer(s_cols, s_ys, owner, n_params, RSS_FLOOR * float(sum(np.sum(y**2) for y in s_ys)))
+        found = search(s_score, [current] if support is None else [current, support], subsets, s_cols, s_ys,
+                       int(sum(len(y) for y in s_ys)))
         lead = score.coefficients(found)[:, :len(terms)]
-        if best is not None and not score.rank(found) < best[0]:
+        if not np.isfinite(score.rank(found)[0]) or (best is not None and not score.rank(found) < best[0]):
             break   # the last polish did not pay: BIC is comparable across rounds (same rows, counts)
         best = (score.rank(found), found, lead, {k: v.copy() for k, v in inner.items()})
         moved, lead = _polish_inner(r, terms, found, lead, inner, limits, xs, ys, input_names)
@@ -158,6 +167,14 @@ def select_support(r: Readout, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray
     return _rebuild(r, terms, support, lead, used, input_names, threshold), {
         "added": [str(t) for t, k, c in zip(terms, support, current) if k and not c],
         "dropped": [str(t) for t, k, c in zip(terms, support, current) if c and not k]}
+
+
+def _search_values(n_values: int) -> np.ndarray:
+    """Indices of the parameter values the search scores on: all of them, or ``SEARCH_VALUES``
+    evenly spaced ones, the first and last included."""
+    if n_values <= SEARCH_VALUES:
+        return np.arange(n_values)
+    return np.unique(np.round(np.linspace(0, n_values - 1, SEARCH_VALUES)).astype(int))
 
 
 def _own_leads(r: Readout) -> np.ndarray:

@@ -28,6 +28,9 @@ class SupportScorer:
         norms = np.sqrt(sum(np.sum(A**2, axis=0) for A in cols))
         self.norms = np.where(norms > 0, norms, 1.0)
         self.gram = np.stack([(A / self.norms).T @ (A / self.norms) for A in cols])
+        # the same Gram matrices with the parameter value last: gathering a batch of supports'
+        # sub-matrices then copies contiguous runs of P numbers instead of single ones
+        self.gram_by_column = np.ascontiguousarray(self.gram.transpose(1, 2, 0))
         self.rhs = np.stack([(A / self.norms).T @ y for A, y in zip(cols, ys)])
         self.yy_p = np.array([float(np.sum(y**2)) for y in ys])
         self.yy = float(self.yy_p.sum())
@@ -71,9 +74,11 @@ class SupportScorer:
             for start in range(0, len(keys), chunk):
                 part = keys[start:start + chunk]
                 idx = np.stack([group[k] for k in part])                     # (M, m)
-                g = self.gram[:, idx[:, :, None], idx[:, None, :]] + 1e-12 * np.eye(m)
+                g = self.gram_by_column[idx[:, :, None], idx[:, None, :]]   # (M, m, m, P)
+                g[:, np.arange(m), np.arange(m)] += 1e-12
                 rhs = self.rhs[:, idx]                                       # (P, M, m)
-                c = np.linalg.solve(g, rhs[..., None])[..., 0]
+                # solve reads each matrix through its strides: no copy to (P, M, m, m) order
+                c = np.linalg.solve(np.moveaxis(g, -1, 0), rhs[..., None])[..., 0]
                 rss = np.maximum(self.yy - np.einsum("pmk,pmk->m", c, rhs), 0.0)
                 # each column's contribution against the target, per parameter value; only terms
                 # with inner numbers are watched for cancelling each other
