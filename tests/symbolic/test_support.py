@@ -147,3 +147,24 @@ def test_a_read_out_left_as_it_is_carries_no_library_slots():
     r, rec = _chain("c0*x**2 + c1*x*y", {"c0": 1.0, "c1": -1.0}, lambda x, y, t: (1 + t) * x**2 - (2 - t) * x * y)
     assert rec.support == {"added": [], "dropped": []}
     assert set(r.coefficients) == {str(s) for s in sympy.sympify(r.skeleton).free_symbols} - set(NAMES)
+
+
+def test_many_parameter_values_search_on_a_subset_and_fit_every_value():
+    """Above SEARCH_VALUES the search scores on evenly spaced values; the chosen support is still
+    fitted at every value, the ones the search did not look at included."""
+    from peql.symbolic import support
+
+    ts = np.linspace(0.0, 1.0, 2 * support.SEARCH_VALUES + 7)
+    picked = support._search_values(len(ts))
+    assert len(picked) == support.SEARCH_VALUES and picked[0] == 0 and picked[-1] == len(ts) - 1
+    rng = np.random.default_rng(0)
+    xs = [rng.uniform(-1.0, 2.0, (40, 2)) for _ in ts]
+    ys = [25 * (1 + t) * X[:, 0] + X[:, 1] for X, t in zip(xs, ts)]
+    coefs = {"c0": np.full(ts.shape, 14989.0), "c1": np.full(ts.shape, 0.00168), "c2": np.ones(ts.shape)}
+    scale = Scale({"x": 2.0, "y": 2.0}, np.array([np.ptp(y) for y in ys]))
+    skeleton = "c0*sin(c1*x) + c2*y"
+    r = Readout(skeleton, ts, coefs, law_of(skeleton, coefs, NAMES, scale, 0.01), 5, scale)
+    r, rec = apply_chain(r, ["refit", "support"], xs, ys, NAMES, 0.01)
+    assert _shapes(r) == {"x", "y"} and rec.support == {"added": ["x"], "dropped": ["sin(c1*x)"]}
+    lead_x = r.coefficients[str(sympy.sympify(r.skeleton).coeff(sympy.Symbol("x")))]
+    np.testing.assert_allclose(lead_x, 25 * (1 + ts), rtol=1e-9)   # every value, searched or not
