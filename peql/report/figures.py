@@ -180,7 +180,7 @@ def coefficient_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:
     values, coef = true_coefficients(ds)
     if not coef:
         return None
-    fig, axes = plt.subplots(1, len(coef), figsize=(4.2 * len(coef), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(coef), figsize=(max(6.0, 4.2 * len(coef)), 3.2), squeeze=False)
     for ax, (name, true) in zip(axes[0], coef.items()):
         ax.plot(values, true, "k-", lw=4, alpha=0.3, label="truth")
         for (method, s), c in zip(scores.items(), COLORS):
