@@ -15,6 +15,9 @@ def add_commands(sub) -> None:
     p.add_argument("--steps", type=int, default=100, help="timed steps per configuration")
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--json", dest="json_path", default=None, help="write results to this JSON file")
+    p.add_argument("--profile", action="store_true",
+                   help="also time the forward pass, the backward pass and the optimiser apart, and "
+                        "list the bytes each kernel reads and writes in one step")
     p.set_defaults(func=_cmd)
 
 
@@ -30,7 +33,7 @@ def _cmd(args) -> int:
     devices = (["cpu"] + (["cuda"] if torch.cuda.is_available() else [])) if args.device == "auto" else args.device.split(",")
     with flushing_denormals(), keeping_freed_memory():   # as in training
         out = run(args.arch.split(","), [int(t) for t in args.trials.split(",")], devices, args.steps, args.warmup,
-                  get_registry(args.plugins_dir))
+                  get_registry(args.plugins_dir), args.profile)
     print(f"sgemm: {out['sgemm_gflops']:.1f} GFLOP/s; copy bandwidth: {out['copy_gbs']:.1f} GB/s; batching speed-up (max/min trials): "
           + ", ".join(f"{k} {v:.2f}x" for k, v in out["batching_speedup"].items()))
     if args.json_path:

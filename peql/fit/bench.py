@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections import Counter
 
 import numpy as np
 import torch
@@ -67,6 +68,8 @@ class BytesTouched(TorchDispatchMode):
     def __init__(self):
         super().__init__()
         self.bytes = 0
+        self.by_kernel: Counter = Counter()   # bytes per kernel name
+        self.calls: Counter = Counter()
 
     #: ops that allocate, or reinterpret a tensor, without reading or writing its bytes
     MOVES_NOTHING = frozenset({"empty", "empty_like", "new_empty", "empty_strided", "new_empty_strided",
@@ -74,11 +77,41 @@ class BytesTouched(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
-        if not func.is_view and func.overloadpacket.__name__ not in self.MOVES_NOTHING:
-            for t in pytree.tree_leaves((args, kwargs, out)):
-                if isinstance(t, torch.Tensor):
-                    self.bytes += t.numel() * t.element_size()
+        name = func.overloadpacket.__name__
+        if not func.is_view and name not in self.MOVES_NOTHING:
+            moved = sum(t.numel() * t.element_size() for t in pytree.tree_leaves((args, kwargs, out))
+                        if isinstance(t, torch.Tensor))
+            self.bytes += moved
+            self.by_kernel[name] += moved
+            self.calls[name] += 1
         return out
+
+
+def step_phases(trainer, draws, steps: int, device: torch.device) -> dict[str, float]:
+    """Milliseconds per step in the forward pass, the backward pass and the optimiser, each
+    timed on its own over ``steps`` steps after two untimed ones (the trainer's step without its
+    divergence checks)."""
+    total = {"forward": 0.0, "backward": 0.0, "optimiser": 0.0}
+    for s in range(-2, steps):
+        t0 = time.perf_counter()
+        mse, penalty = trainer.loss_terms(draws[s % len(draws)])
+        loss = (mse + 1e-3 * penalty).sum()
+        _sync(device)
+        t1 = time.perf_counter()
+        for p in trainer.params:
+            p.grad = None
+        loss.backward()
+        _sync(device)
+        t2 = time.perf_counter()
+        trainer.opt.step(1e-3)
+        _sync(device)
+        t3 = time.perf_counter()
+        if s < 0:
+            continue
+        total["forward"] += t1 - t0
+        total["backward"] += t2 - t1
+        total["optimiser"] += t3 - t2
+    return {k: 1e3 * v / steps for k, v in total.items()}
 
 
 def _sync(device):
@@ -87,7 +120,7 @@ def _sync(device):
 
 
 def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: int, registry,
-              cuda_graph: bool = False) -> dict:
+              cuda_graph: bool = False, profile: bool = False) -> dict:
     from .data import GroupedData
     from .models import build_network as build_model
     from .sampler import Sampler
@@ -114,8 +147,9 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
     with FlopCounterMode(display=False) as counter:
         Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
     flops = counter.get_total_flops()
+    probe = Trainer(model, data, cuda_graph=False)   # built outside the count: its set-up is no step
     with BytesTouched() as touched:
-        Trainer(model, data, cuda_graph=False).train_step(draws[0], 1e-3, 1e-3, 0)
+        probe.train_step(draws[0], 1e-3, 1e-3, 0)
     n_params = sum(p.numel() * p.element_size() for p in model.parameters())
     _sync(device)
     t0 = time.perf_counter()
@@ -124,17 +158,21 @@ def bench_one(arch: str, trials: int, device: torch.device, steps: int, warmup: 
     _sync(device)
     dt = time.perf_counter() - t0
     label = device.type + ("+graph" if cuda_graph and device.type == "cuda" else "")
-    return {"arch": arch, "trials": trials, "device": label, "steps": steps,
-            "ms_per_step": 1e3 * dt / steps, "trial_steps_per_s": trials * steps / dt,
-            "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9,
-            "mb_touched_per_step": touched.bytes / 1e6, "parameter_mb": n_params / 1e6}
+    out = {"arch": arch, "trials": trials, "device": label, "steps": steps,
+           "ms_per_step": 1e3 * dt / steps, "trial_steps_per_s": trials * steps / dt,
+           "matmul_gflop_per_step": flops / 1e9, "achieved_gflops": flops * steps / dt / 1e9,
+           "mb_touched_per_step": touched.bytes / 1e6, "parameter_mb": n_params / 1e6}
+    if profile:
+        out["phases_ms"] = step_phases(probe, draws, steps, device)
+        out["mb_by_kernel"] = {k: (v / 1e6, touched.calls[k]) for k, v in touched.by_kernel.most_common()}
+    return out
 
 
 def _options(arch):
     return {"output_mwu": False} if arch == "heql" else {}
 
 
-def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
+def run(archs, trials_list, devices, steps: int, warmup: int, registry, profile: bool = False) -> dict:
     runs, gemm, bandwidth = [], {}, {}
     for dev in devices:
         device = torch.device(dev)
@@ -143,7 +181,7 @@ def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
         # on CUDA: the eager step and the captured graph (peql.fit.graphed), as a ratio in one run
         modes = [False, True] if device.type == "cuda" else [False]
         for arch, graph, trials in itertools.product(archs, modes, trials_list):
-            runs.append(bench_one(arch, trials, device, steps, warmup, registry, graph))
+            runs.append(bench_one(arch, trials, device, steps, warmup, registry, graph, profile))
             r = runs[-1]
             # the time the step's bytes take at the copy bandwidth, as a share of the step
             r["bytes_floor_share"] = r["mb_touched_per_step"] / 1e3 / bandwidth[dev] / (r["ms_per_step"] / 1e3)
@@ -151,6 +189,8 @@ def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
                   f"{r['trial_steps_per_s']:9.1f} trial-steps/s  {r['achieved_gflops']:6.1f} GFLOP/s (matmul)  "
                   f"{r['mb_touched_per_step']:7.1f} MB/step touched ({100 * r['bytes_floor_share']:3.0f}% of the "
                   f"step at copy bandwidth)", flush=True)
+            if profile:
+                print(_profile_text(r), flush=True)
     by_arch = {}
     for r in runs:
         by_arch.setdefault((r["arch"], r["device"]), {})[r["trials"]] = r["trial_steps_per_s"]
@@ -158,3 +198,10 @@ def run(archs, trials_list, devices, steps: int, warmup: int, registry) -> dict:
     return {"runs": runs, "sgemm_gflops": gemm.get("cpu", next(iter(gemm.values()))), "sgemm_gflops_by_device": gemm,
             "copy_gbs": bandwidth.get("cpu", next(iter(bandwidth.values()))), "copy_gbs_by_device": bandwidth,
             "batching_speedup": speedups, "torch": torch.__version__, "threads": torch.get_num_threads()}
+
+
+def _profile_text(r: dict, kernels: int = 10) -> str:
+    phases = ", ".join(f"{k} {v:.1f} ms" for k, v in r["phases_ms"].items())
+    lines = [f"      per step: {phases}; bytes by kernel ({r['parameter_mb']:.1f} MB of parameters):"]
+    lines += [f"      {name:24s} {mb:8.1f} MB {calls:4d} calls" for name, (mb, calls) in list(r["mb_by_kernel"].items())[:kernels]]
+    return "\n".join(lines)
