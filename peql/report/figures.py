@@ -116,7 +116,9 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
             ax.set_ylabel("predicted")
         ax.set_title(f"{ds.attrs.get('param_name', 't')} = {p:.3f}")
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"{ds.attrs.get('system')}: predictions ({score} split; shaded: outside the training range)")
+    parity = not (len(names) == 1 or axis_expr)   # predicted against true: nothing is shaded
+    note = "" if parity else "; shaded: outside the training range"
+    fig.suptitle(f"{ds.attrs.get('system')}: predictions ({score} split{note})")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
