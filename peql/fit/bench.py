@@ -1,10 +1,10 @@
 """``peql bench``: trial-steps per second of the training step, at the original code's network
 (3 hidden layers of constant x2, identity x4, square x4, sin x2 (4*pi), product x2 (scale 10),
 skip connections) and minibatches (SEQL: 16 samples at each of 127 parameter values, two grids
-of 64 that share 0; HEQL: 64 samples x 64 parameter values), on CPU and on CUDA when present. Reports this machine's
-matrix-multiply rate and memory bandwidth measured in the same run, so results compare across
-machines as ratios, and the bytes one step's kernels read and write, so the step's time compares
-with the time those bytes take at the measured bandwidth."""
+of 64 that share 0; HEQL: 64 samples x 64 parameter values), on CPU and on CUDA when present.
+Reports this machine's matrix-multiply rate and memory bandwidth measured in the same run, so
+results compare across machines as ratios, and the bytes one step's kernels read and write, so
+the step's time compares with the time those bytes take at the measured bandwidth."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ and at the floor the support with fewer parameters wins. The search
 support on the paths of sequential grouped thresholding (:func:`peql.baselines.sgtr.sgtr`, one
 support shared by every parameter value) of all candidates, of those before the library and of
 the monomials alone, and takes the best single change (drop a term, add one, swap one for
-another) while BIC improves. On noisy data BIC is what keeps noise from buying constants and
+another) while BIC improves. With more than ``SEARCH_VALUES`` parameter values the search scores
+on that many evenly spaced ones, and the support it chooses is fitted and scored on all. On noisy data BIC is what keeps noise from buying constants and
 small terms. A support whose sines or exponentials cancel each other is refused.
 
 Inner numbers are not held fixed. A term with inner numbers of its own (``sin(c1*x)``,
@@ -53,9 +54,10 @@ MAX_CANDIDATES = 80
 SORT_SIGNIFICANCE = 1e-3
 #: Rounds of search and polish of the kept terms' inner numbers.
 ROUNDS = 6
-#: The search scores supports on at most this many parameter values, evenly spaced (a field's
-#: 256 cost four times as much and choose the same terms: a term the law needs is needed
-#: everywhere); the chosen support is then fitted and scored on every value.
+#: The search scores supports on at most this many parameter values, evenly spaced: a field's
+#: 256 cost four times as much, and a term the law needs along the parameter shows at the spaced
+#: values too (a term needed only between two of them would be missed). The chosen support is
+#: then fitted and scored on every value.
 SEARCH_VALUES = 64
 
 
