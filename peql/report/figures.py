@@ -4,8 +4,8 @@ truth (Figure 5c). Each takes the dataset and the methods' documents or scores o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -77,10 +77,11 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
 
     names = input_names(ds)
     scores = scores or {}
-    xtr, ytr, ptr = split_arrays(ds, "train")
+    xtr = split_arrays(ds, "train")[0]
     score = ds.attrs.get("score_split", "test")
     xs, ys, ps = split_arrays(ds, score)
     axis_expr = ds.attrs.get("extrapolation_axis")
+    outside_all = None
     if axis_expr:
         axis_fn = sympy.lambdify([sympy.Symbol(n) for n in names], sympy.sympify(axis_expr), "numpy")
         axis_all = np.broadcast_to(axis_fn(*xs.T), (len(xs),))
@@ -91,27 +92,13 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
 
     for ax, p in zip(axes[0], shown):
         rows = np.flatnonzero(np.isclose(ps, p))
-        X, Y = xs[rows], ys[rows]
         if len(names) == 1 or axis_expr:
-            a = X[:, 0] if len(names) == 1 else axis_all[rows]
-            order = np.argsort(a, kind="stable")
-            ax.plot(a[order], Y[order], "k-" if len(names) == 1 else "k.", lw=3, ms=4, alpha=0.35, label="truth")
-            for (method, doc), c in zip(docs.items(), COLORS):
-                pred = _method_prediction(doc, scores.get(method), names, p, X[order], rows[order])
-                if pred is not None:
-                    ax.plot(a[order], pred, "--" if len(names) == 1 else ".", color=c, lw=1.5, ms=2, label=method)
-            if len(names) == 1:
-                ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
-                ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
-            elif outside_all is not None:
-                _shade_runs(ax, a[order], outside_all[rows][order], "extrapolation")
+            a = xs[rows, 0] if len(names) == 1 else axis_all[rows]
+            outside = None if len(names) == 1 or outside_all is None else outside_all[rows]
+            _draw_over_axis(ax, a, xs[rows], ys[rows], rows, outside, (lo, hi), docs, scores, names, p)
             ax.set_xlabel(names[0] if len(names) == 1 else axis_expr)
         else:
-            for (method, doc), c in zip(docs.items(), COLORS):
-                pred = _method_prediction(doc, scores.get(method), names, p, X, rows)
-                if pred is not None:
-                    ax.plot(Y, pred, ".", ms=2, color=c, label=method)
-            ax.plot([Y.min(), Y.max()], [Y.min(), Y.max()], "k-", lw=0.8)
+            _draw_parity(ax, xs[rows], ys[rows], rows, docs, scores, names, p)
             ax.set_xlabel(f"true {ds.attrs.get('target_name', 'y')}")
             ax.set_ylabel("predicted")
         ax.set_title(f"{ds.attrs.get('param_name', 't')} = {p:.3f}")
@@ -123,6 +110,34 @@ def prediction_figure(ds, docs: dict[str, dict], out: Path, scores: dict[str, di
     fig.savefig(out, dpi=110)
     plt.close(fig)
     return out
+
+
+def _draw_over_axis(ax, a, X, Y, rows, outside, train_range, docs, scores, names, p) -> None:
+    """One panel of truth and predictions against the coordinate ``a``: a line over the only input,
+    or points over a derived axis; the part outside the training range shaded (``outside`` per
+    point for a derived axis, else the first input beyond ``train_range``)."""
+    one_input = len(names) == 1
+    order = np.argsort(a, kind="stable")
+    ax.plot(a[order], Y[order], "k-" if one_input else "k.", lw=3, ms=4, alpha=0.35, label="truth")
+    for (method, doc), c in zip(docs.items(), COLORS):
+        pred = _method_prediction(doc, scores.get(method), names, p, X[order], rows[order])
+        if pred is not None:
+            ax.plot(a[order], pred, "--" if one_input else ".", color=c, lw=1.5, ms=2, label=method)
+    if one_input:
+        lo, hi = train_range
+        ax.axvspan(X[:, 0].min(), lo, color="red", alpha=0.08)
+        ax.axvspan(hi, X[:, 0].max(), color="red", alpha=0.08, label="extrapolation")
+    elif outside is not None:
+        _shade_runs(ax, a[order], outside[order], "extrapolation")
+
+
+def _draw_parity(ax, X, Y, rows, docs, scores, names, p) -> None:
+    """One panel of each method's prediction against the true target, with the diagonal."""
+    for (method, doc), c in zip(docs.items(), COLORS):
+        pred = _method_prediction(doc, scores.get(method), names, p, X, rows)
+        if pred is not None:
+            ax.plot(Y, pred, ".", ms=2, color=c, label=method)
+    ax.plot([Y.min(), Y.max()], [Y.min(), Y.max()], "k-", lw=0.8)
 
 
 def latent_figure(ds, scores: dict[str, dict], out: Path) -> Path | None:

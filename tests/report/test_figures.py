@@ -41,3 +41,45 @@ def test_rounded_accuracy_counts_predictions_that_round_to_the_target():
 
     assert rounded_accuracy(np.array([1.4, 2.6, np.nan, 7.0]), np.array([1.0, 2.0, 3.0, 7.0])) == 0.5
     assert rounded_accuracy(np.array([np.nan]), np.array([1.0])) is None
+
+
+def _drawn_prediction_figure(ds, tmp_path, monkeypatch):
+    """Draw the predictions figure of ``ds`` with a method whose equation is the truth, and keep
+    the matplotlib figure the function closes."""
+    import matplotlib.pyplot as plt
+
+    from peql.report.figures import prediction_figure
+
+    kept = []
+    monkeypatch.setattr(plt, "close", kept.append)
+    names = [str(n) for n in ds["feature"].values]
+    expr = "({})*x" if names == ["x"] else "(5 - ({}))/2*(psi1 - psi2)"
+    docs = {"seql": {"equations": [{"param": float(p), "expression": expr.format(p)}
+                                   for p in ds["param_value"].values]}}
+    assert prediction_figure(ds, docs, tmp_path / "pred.png").exists()
+    return kept[0]
+
+
+def test_prediction_figure_shades_outside_the_training_range_and_only_there(tmp_path, monkeypatch):
+    from peql.data import BUILTIN_SYSTEMS
+
+    systems = {s.name: s for s in BUILTIN_SYSTEMS}
+    one_input = _drawn_prediction_figure(systems["f3_linear"].simulate(n_t=4), tmp_path, monkeypatch)
+    assert all(len(ax.patches) == 2 for ax in one_input.axes)           # both sides of the range
+    assert "shaded" in one_input._suptitle.get_text()
+    assert all(ax.get_xlabel() == "x" for ax in one_input.axes)
+
+    springs = systems["spring_force"].simulate(n_t=4)
+    over_axis = _drawn_prediction_figure(springs, tmp_path, monkeypatch)
+    assert all(ax.get_xlabel() == "psi1 - psi2" for ax in over_axis.axes)
+    assert sum(len(ax.patches) for ax in over_axis.axes) >= len(over_axis.axes)
+    assert "shaded" in over_axis._suptitle.get_text()
+
+    del springs.attrs["extrapolation_axis"]
+    parity = _drawn_prediction_figure(springs, tmp_path, monkeypatch)
+    assert all(len(ax.patches) == 0 and ax.get_ylabel() == "predicted" for ax in parity.axes)
+    assert "shaded" not in parity._suptitle.get_text()
+    # the method's points lie on the diagonal: its equation is the truth
+    for ax in parity.axes:
+        truth, pred = ax.lines[0].get_data()
+        np.testing.assert_allclose(pred, truth, rtol=1e-9, atol=1e-9)
